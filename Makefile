@@ -1,0 +1,85 @@
+# ClassLab: `make demo` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := .stamp
+EXTENSIONS := slides video help gpu grader
+PORT ?= 8888
+export PATH := $(abspath $(BIN)):$(PATH)
+
+EXT_SOURCES := $(shell find extensions/*/src extensions/*/schema extensions/*/style -type f 2>/dev/null) \
+	$(wildcard extensions/*/package.json extensions/*/tsconfig.json) tsconfig.base.json
+PY_PACKAGES := server-ext-bridge $(addprefix extensions/,$(EXTENSIONS)) meta
+PY_SOURCES := $(shell find server-ext-bridge/classlab_bridge server-ext-bridge/jupyter-config -type f -not -name '*.pyc' 2>/dev/null) \
+	$(foreach p,$(PY_PACKAGES),$(p)/pyproject.toml)
+
+.PHONY: help venv node build install demo test test-deps test-js test-py test-ui test-hub test-install lint bench clean
+
+help:
+	@echo "make demo   build everything and run JupyterLab with ClassLab on 127.0.0.1:$(PORT), serving examples/"
+	@echo "make test   set up (incl. Chromium via apt) and run every suite; ends with 'N passed, N failed'"
+	@echo "make bench  run the benchmarks under bench/, results in bench/results/"
+	@echo "one suite:  make test-js | test-py | test-install | test-ui | test-hub | lint"
+
+$(STAMP):
+	@mkdir -p $(STAMP)
+
+# --- Python: .venv with JupyterLab, JupyterHub and the test tools -------------------------------
+$(STAMP)/venv: requirements-dev.txt | $(STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+venv: $(STAMP)/venv
+
+# --- npm workspaces (lockfile-exact on a fresh checkout) --------------------------------------
+$(STAMP)/node: package.json package-lock.json $(wildcard extensions/*/package.json) ui-tests/package.json | $(STAMP)
+	@if [ -d node_modules ]; then npm install --no-audit --no-fund; else npm ci --no-audit --no-fund; fi
+	@touch $@
+node: $(STAMP)/node
+
+# --- Prebuilt labextensions (production build, what the wheels ship) ---------------------------
+$(STAMP)/build: $(STAMP)/node $(EXT_SOURCES)
+	npx lerna run build:prod
+	@touch $@
+build: $(STAMP)/build
+
+# --- Editable installs into .venv; labextensions linked so a rebuild is picked up ---------------
+$(STAMP)/install: $(STAMP)/venv $(STAMP)/build $(PY_SOURCES)
+	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(PY_PACKAGES),-e $(p))
+	@for e in $(EXTENSIONS); do $(BIN)/jupyter labextension develop --overwrite extensions/$$e >/dev/null || exit 1; done
+	@touch $@
+install: $(STAMP)/install
+
+demo: $(STAMP)/install
+	@bash scripts/demo.sh $(PORT)
+
+# --- Tests -------------------------------------------------------------------------------------
+test-deps:
+	@bash scripts/install-test-deps.sh
+
+test: $(STAMP)/install test-deps
+	@$(BIN)/python scripts/run_suites.py
+
+test-js: $(STAMP)/node
+	@$(BIN)/python scripts/run_suites.py js
+test-py: $(STAMP)/install
+	@$(BIN)/python scripts/run_suites.py py
+test-install: $(STAMP)/install
+	@$(BIN)/python scripts/run_suites.py install
+test-ui: $(STAMP)/install test-deps
+	@$(BIN)/python scripts/run_suites.py ui
+test-hub: $(STAMP)/install test-deps
+	@$(BIN)/python scripts/run_suites.py hub
+lint: $(STAMP)/install
+	@$(BIN)/python scripts/run_suites.py lint
+
+bench: $(STAMP)/install test-deps
+	$(BIN)/python bench/run.py
+
+clean:
+	npx lerna run clean || true
+	rm -rf $(STAMP) dist ui-tests/artifacts ui-tests/test-results

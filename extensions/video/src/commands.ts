@@ -1,0 +1,7 @@
+/**
+ * Command ids of @classlab/video (`classlab-video:<verb>`).
+ */
+export namespace CommandIDs {
+  /** Add a recorded lecture or live stream next to the code. */
+  export const insert = 'classlab-video:insert';
+}
