@@ -13,7 +13,7 @@ describe('@classlab/gpu', () => {
   it('registers its main command on activation, described and labelled', async () => {
     const commands = new CommandRegistry();
     const app = { commands } as unknown as JupyterFrontEnd;
-    gpuPlugin.activate(app, null, null);
+    gpuPlugin.activate(app, null, null, null);
     expect(commands.hasCommand(CommandIDs.runCell)).toBe(true);
     expect(commands.label(CommandIDs.runCell)).toBe('Run Cell on GPU');
     expect(await commands.describedBy(CommandIDs.runCell)).toEqual({
@@ -23,7 +23,25 @@ describe('@classlab/gpu', () => {
 
   it('keeps the command disabled when there is no notebook', () => {
     const commands = new CommandRegistry();
-    gpuPlugin.activate({ commands } as unknown as JupyterFrontEnd, null, null);
+    gpuPlugin.activate(
+      { commands } as unknown as JupyterFrontEnd,
+      null,
+      null,
+      null
+    );
     expect(commands.isEnabled(CommandIDs.runCell)).toBe(false);
+  });
+
+  it('adds its command to the command palette under a ClassLab category', () => {
+    const items: Array<{ command: string; category: string }> = [];
+    const palette = { addItem: (item: any) => items.push(item) } as any;
+    gpuPlugin.activate(
+      { commands: new CommandRegistry() } as unknown as JupyterFrontEnd,
+      null,
+      palette,
+      null
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0].category).toMatch(/^ClassLab /);
   });
 });

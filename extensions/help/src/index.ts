@@ -2,7 +2,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Notification } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
@@ -12,16 +12,17 @@ export { CommandIDs } from './commands';
 
 /**
  * Registers the Help command. The feature itself arrives with the Help issue;
- * until then the command says so instead of pretending to present.
+ * until then the command says so instead of pretending to work.
  */
 export const helpPlugin: JupyterFrontEndPlugin<void> = {
   id: '@classlab/help:plugin',
   description: 'Ask for help on a cell and co-edit it live.',
   autoStart: true,
-  optional: [INotebookTracker, ITranslator],
+  optional: [INotebookTracker, ICommandPalette, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker | null,
+    palette: ICommandPalette | null,
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('classlab');
@@ -32,10 +33,16 @@ export const helpPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => notebooks?.currentWidget != null,
       execute: () => {
         Notification.info(
-          trans.__('ClassLab Help is installed; asking for help is not available yet.'),
+          trans.__(
+            'ClassLab Help is installed; asking for help is not available yet.'
+          ),
           { autoClose: 5000 }
         );
       }
+    });
+    palette?.addItem({
+      command: CommandIDs.ask,
+      category: trans.__('ClassLab Help')
     });
   }
 };

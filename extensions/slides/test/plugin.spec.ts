@@ -13,9 +13,11 @@ describe('@classlab/slides', () => {
   it('registers its main command on activation, described and labelled', async () => {
     const commands = new CommandRegistry();
     const app = { commands } as unknown as JupyterFrontEnd;
-    slidesPlugin.activate(app, null, null);
+    slidesPlugin.activate(app, null, null, null);
     expect(commands.hasCommand(CommandIDs.present)).toBe(true);
-    expect(commands.label(CommandIDs.present)).toBe('Present Notebook as Slides');
+    expect(commands.label(CommandIDs.present)).toBe(
+      'Present Notebook as Slides'
+    );
     expect(await commands.describedBy(CommandIDs.present)).toEqual({
       args: { type: 'object', properties: {} }
     });
@@ -23,7 +25,25 @@ describe('@classlab/slides', () => {
 
   it('keeps the command disabled when there is no notebook', () => {
     const commands = new CommandRegistry();
-    slidesPlugin.activate({ commands } as unknown as JupyterFrontEnd, null, null);
+    slidesPlugin.activate(
+      { commands } as unknown as JupyterFrontEnd,
+      null,
+      null,
+      null
+    );
     expect(commands.isEnabled(CommandIDs.present)).toBe(false);
+  });
+
+  it('adds its command to the command palette under a ClassLab category', () => {
+    const items: Array<{ command: string; category: string }> = [];
+    const palette = { addItem: (item: any) => items.push(item) } as any;
+    slidesPlugin.activate(
+      { commands: new CommandRegistry() } as unknown as JupyterFrontEnd,
+      null,
+      palette,
+      null
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0].category).toMatch(/^ClassLab /);
   });
 });
