@@ -18,6 +18,7 @@ export default tseslint.config(
     ]
   },
   ...tseslint.configs.recommended,
+  { plugins: { jupyter } },
   ...jupyter.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx'],
@@ -32,10 +33,16 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-unused-vars': ['warn', { args: 'none' }],
       '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-namespace': 'off',
       curly: ['error', 'all'],
-      eqeqeq: 'error',
+      eqeqeq: ['error', 'smart'],
       'prefer-arrow-callback': 'error'
     }
+  },
+  {
+    // Tests assert on the English UI; they are not UI themselves.
+    files: ['ui-tests/**/*.ts', '**/test/**/*.ts'],
+    rules: { 'jupyter/no-untranslated-string': 'off' }
   },
   {
     files: ['**/*.js', '**/*.cjs'],

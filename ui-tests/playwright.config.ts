@@ -3,7 +3,9 @@
  * free loopback port with its own config and data dirs. Run: `make test-ui` (or `npx playwright test` here).
  */
 import * as path from 'path';
-import { defineConfig } from '@playwright/test';
+import { defineConfig, PlaywrightTestConfig } from '@playwright/test';
+import type { GalataOptions } from '@jupyterlab/galata';
+import * as galataConfig from '@jupyterlab/galata/lib/playwright-config';
 
 import {
   ARTIFACTS,
@@ -14,13 +16,14 @@ import {
   once
 } from './harness';
 
-const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+// Galata's defaults (its .d.ts declares nothing, so say what it is).
+const baseConfig = galataConfig as unknown as PlaywrightTestConfig;
 
 const port = once('CLASSLAB_UI_PORT', () => String(freePort()));
 const token = once('CLASSLAB_UI_TOKEN', newToken);
 const baseURL = `http://127.0.0.1:${port}`;
 
-export default defineConfig({
+export default defineConfig<GalataOptions>({
   ...baseConfig,
   testDir: './tests',
   outputDir: './test-results/lab',
