@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from traitlets import TraitError
-
 from classlab_bridge import ClassLabBridgeApp
+from traitlets import TraitError
 
 
 @pytest.fixture

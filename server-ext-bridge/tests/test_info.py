@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from tornado.httpclient import HTTPClientError
-
 from classlab_bridge import __version__
+from tornado.httpclient import HTTPClientError
 
 
 async def test_info_reports_version_user_and_default_backends(jp_fetch):
