@@ -13,8 +13,8 @@ export PATH := $(abspath $(BIN)):$(PATH)
 EXT_SOURCES := $(shell find extensions/*/src extensions/*/schema extensions/*/style -type f 2>/dev/null) \
 	$(wildcard extensions/*/package.json extensions/*/tsconfig.json) tsconfig.base.json
 PY_PACKAGES := server-ext-bridge $(addprefix extensions/,$(EXTENSIONS)) meta
-PY_SOURCES := $(shell find server-ext-bridge/classlab_bridge server-ext-bridge/jupyter-config -type f -not -name '*.pyc' 2>/dev/null) \
-	$(foreach p,$(PY_PACKAGES),$(p)/pyproject.toml)
+# Editable installs follow source edits by themselves; only packaging changes need a reinstall.
+PY_PACKAGING := $(foreach p,$(PY_PACKAGES),$(p)/pyproject.toml) $(wildcard server-ext-bridge/jupyter-config/*/*.json)
 
 .PHONY: help venv node build install demo test test-deps test-js test-py test-ui test-hub test-install lint bench clean
 
@@ -48,36 +48,36 @@ $(STAMP)/build: $(STAMP)/node $(EXT_SOURCES)
 build: $(STAMP)/build
 
 # --- Editable installs into .venv; labextensions linked so a rebuild is picked up ---------------
-$(STAMP)/install: $(STAMP)/venv $(STAMP)/build $(PY_SOURCES)
+$(STAMP)/install: $(STAMP)/venv $(PY_PACKAGING) | $(STAMP)/build
 	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(PY_PACKAGES),-e $(p))
-	@for e in $(EXTENSIONS); do $(BIN)/jupyter labextension develop --overwrite extensions/$$e >/dev/null || exit 1; done
+	@for e in $(EXTENSIONS); do $(BIN)/jupyter-builder develop --overwrite extensions/$$e >/dev/null || exit 1; done
 	@touch $@
 install: $(STAMP)/install
 
-demo: $(STAMP)/install
+demo: $(STAMP)/install $(STAMP)/build
 	@bash scripts/demo.sh $(PORT)
 
 # --- Tests -------------------------------------------------------------------------------------
 test-deps:
 	@bash scripts/install-test-deps.sh
 
-test: $(STAMP)/install test-deps
+test: $(STAMP)/install $(STAMP)/build test-deps
 	@$(BIN)/python scripts/run_suites.py
 
 test-js: $(STAMP)/node
 	@$(BIN)/python scripts/run_suites.py js
 test-py: $(STAMP)/install
 	@$(BIN)/python scripts/run_suites.py py
-test-install: $(STAMP)/install
+test-install: $(STAMP)/install $(STAMP)/build
 	@$(BIN)/python scripts/run_suites.py install
-test-ui: $(STAMP)/install test-deps
+test-ui: $(STAMP)/install $(STAMP)/build test-deps
 	@$(BIN)/python scripts/run_suites.py ui
-test-hub: $(STAMP)/install test-deps
+test-hub: $(STAMP)/install $(STAMP)/build test-deps
 	@$(BIN)/python scripts/run_suites.py hub
-lint: $(STAMP)/install
+lint: $(STAMP)/install $(STAMP)/node
 	@$(BIN)/python scripts/run_suites.py lint
 
-bench: $(STAMP)/install test-deps
+bench: $(STAMP)/install $(STAMP)/build test-deps
 	$(BIN)/python bench/run.py
 
 clean:
