@@ -15,7 +15,3 @@ c.ServerApp.ip = "127.0.0.1"
 c.ServerApp.port = int(os.environ["CLASSLAB_UI_PORT"])
 c.IdentityProvider.token = os.environ["CLASSLAB_UI_TOKEN"]
 c.ServerApp.allow_root = True
-# No outside network here: keep JupyterLab from asking for news or update checks.
-c.LabServerApp.overrides = {
-    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}
-}

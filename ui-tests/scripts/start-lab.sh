@@ -12,6 +12,8 @@ export JUPYTER_DATA_DIR="$state/data"
 export JUPYTER_RUNTIME_DIR="$state/runtime"
 export IPYTHONDIR="$state/ipython"
 export JUPYTER_PREFER_ENV_PATH=1
+# Shared test settings (no news or update checks: there is no outside network here).
+export JUPYTER_CONFIG_PATH="$here/jupyter-config"
 export JUPYTERLAB_GALATA_ROOT_DIR="$state/root"
 cp -r "$repo/examples/." "$state/root/"
 exec "$repo/.venv/bin/jupyter" lab --config "$here/jupyter_server_test_config.py"

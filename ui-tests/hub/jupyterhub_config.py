@@ -1,0 +1,68 @@
+"""JupyterHub configuration for the hub browser tests (never use it in production).
+
+A real multi-user hub on loopback ports the harness chose: three users with a shared password, a `teachers` group,
+local single-user servers running JupyterLab with every ClassLab package from the repository's .venv, and a service
+token the tests use to read groups through the Hub REST API. State lives in the per-run dir start-hub.sh made.
+"""
+
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (injected by traitlets)
+
+here = Path(__file__).resolve().parent
+repo = here.parent.parent
+state = Path(os.environ["CLASSLAB_HUB_STATE"])
+
+# --- Network: proxy (public), proxy API and hub, all loopback-only on the harness's free ports -----------------
+c.JupyterHub.bind_url = f"http://127.0.0.1:{os.environ['CLASSLAB_HUB_PORT']}"
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{os.environ['CLASSLAB_HUB_INTERNAL_PORT']}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ['CLASSLAB_HUB_PROXY_API_PORT']}"
+c.ConfigurableHTTPProxy.command = [str(repo / "node_modules" / ".bin" / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
+
+# --- Fresh state every run: a stale server record in an old database makes start-up hang ~60 s ------------------
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.cleanup_proxy = True
+
+# --- Users: a fixed password for the allowed users, no admins, teachers as a Hub group -------------------------
+# SharedPasswordAuthenticator is what JupyterHub >= 5.3 offers for a fixed password (DummyAuthenticator.password
+# is deprecated there and logs a warning on every start).
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = os.environ["CLASSLAB_HUB_PASSWORD"]
+c.Authenticator.allowed_users = {"student1", "student2", "teacher"}
+c.Authenticator.admin_users = set()
+c.JupyterHub.load_groups = {"teachers": {"users": ["teacher"]}}
+
+# The tests' own client: read-only access to groups through the REST API.
+c.JupyterHub.services = [{"name": "classlab-tests", "api_token": os.environ["CLASSLAB_HUB_API_TOKEN"]}]
+c.JupyterHub.load_roles = [
+    {
+        "name": "classlab-tests",
+        "description": "Browser tests: read Hub groups",
+        "scopes": ["list:groups", "read:groups"],
+        "services": ["classlab-tests"],
+    }
+]
+
+# --- Single-user servers: local processes as root (no system users), JupyterLab with ClassLab from .venv --------
+c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+c.SimpleLocalProcessSpawner.home_dir_template = str(state / "home" / "{username}")
+c.Spawner.cmd = [str(repo / ".venv" / "bin" / "jupyterhub-singleuser")]
+c.Spawner.args = ["--allow-root"]
+c.Spawner.default_url = "/lab"
+c.Spawner.environment = {
+    # Highest-priority config dir: news/update checks off, app exposed to the tests. The per-user
+    # JUPYTER_CONFIG_DIR stays the default ~/.jupyter, i.e. inside the per-run home above.
+    "JUPYTER_CONFIG_PATH": os.pathsep.join([str(here / "singleuser"), str(here.parent / "jupyter-config")]),
+    "JUPYTER_PREFER_ENV_PATH": "1",
+}
+# Two servers starting at once on 2 cores take 10-15 s (mostly Python imports): leave room for a busy machine
+# without hiding a real hang. On shutdown a server stops within 1-2 s of SIGINT; don't wait 10 s for a stuck one.
+c.Spawner.start_timeout = 60
+c.Spawner.http_timeout = 60
+c.LocalProcessSpawner.interrupt_timeout = 5
+c.LocalProcessSpawner.term_timeout = 5
