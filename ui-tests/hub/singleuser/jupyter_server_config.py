@@ -1,7 +1,7 @@
 """Extra config for the hub tests' single-user servers, found through JUPYTER_CONFIG_PATH (see jupyterhub_config.py).
 
 No outside network here, so JupyterLab must neither ask for news nor check for updates: that is set by
-ui-tests/jupyter-config/labconfig/default_setting_overrides.json, also on JUPYTER_CONFIG_PATH (JupyterLab reads it from every Jupyter config dir).
+ui-tests/jupyter-config/labconfig/default_setting_overrides.json, also on JUPYTER_CONFIG_PATH.
 """
 
 c = get_config()  # noqa: F821 (injected by traitlets)
