@@ -14,6 +14,7 @@ export default tseslint.config(
       'ui-tests/playwright-report/**',
       'ui-tests/test-results/**',
       'ui-tests/artifacts/**',
+      'ui-tests/.jupyter-test-*/**',
       'bench/results/**'
     ]
   },
