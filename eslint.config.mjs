@@ -42,7 +42,7 @@ export default tseslint.config(
   },
   {
     // Tests assert on the English UI; they are not UI themselves.
-    files: ['ui-tests/**/*.ts', '**/test/**/*.ts'],
+    files: ['ui-tests/**/*.ts', '**/test/**/*.ts', 'testutils/**/*.ts'],
     rules: { 'jupyter/no-untranslated-string': 'off' }
   },
   {
