@@ -35,9 +35,9 @@ $(STAMP)/venv: requirements-dev.txt | $(STAMP)
 	@touch $@
 venv: $(STAMP)/venv
 
-# --- npm workspaces (lockfile-exact on a fresh checkout) --------------------------------------
+# --- npm workspaces (`npm install` follows package-lock.json; `npm ci` trips on rspack's optional binaries) ---
 $(STAMP)/node: package.json package-lock.json $(wildcard extensions/*/package.json) ui-tests/package.json | $(STAMP)
-	@if [ -d node_modules ]; then npm install --no-audit --no-fund; else npm ci --no-audit --no-fund; fi
+	npm install --no-audit --no-fund
 	@touch $@
 node: $(STAMP)/node
 
