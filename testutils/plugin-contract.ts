@@ -41,6 +41,11 @@ export function describeMainCommandContract(
       expect(plugin.description).toBeTruthy();
     });
 
+    it('requires nothing, so it activates alone in any JupyterLab-based app', () => {
+      // Every token it uses is optional: no other ClassLab package, no JupyterLab-only shell part.
+      expect(plugin.requires ?? []).toEqual([]);
+    });
+
     it('is registered on activation, labelled and described', async () => {
       const commands = activate(plugin);
       expect(commands.hasCommand(command)).toBe(true);
