@@ -1,4 +1,5 @@
-// One jest run over every extension; each package keeps its own config (preset from @jupyterlab/testing).
+// One jest run over every extension; each package keeps its own config (jest.preset.js, from @jupyterlab/testing).
 module.exports = {
-  projects: ['<rootDir>/extensions/*/jest.config.js']
+  projects: ['<rootDir>/extensions/*/jest.config.js'],
+  testTimeout: 10000
 };

@@ -23,12 +23,14 @@ const esModules = [
 ].join('|');
 
 module.exports = function classlabJestConfig(packageDir, displayName) {
-  const base = jestJupyterLab(packageDir);
+  // Reporters, coverage reporters and the timeout are run-wide options: the root config and the CLI set them.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { reporters, coverageReporters, testTimeout, ...base } =
+    jestJupyterLab(packageDir);
   return {
     ...base,
     displayName,
     rootDir: packageDir,
-    reporters: ['default'],
     testRegex: 'test/.*\\.spec\\.ts$',
     transform: {
       ...base.transform,

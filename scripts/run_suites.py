@@ -53,7 +53,7 @@ SUITES: dict[str, list[Step]] = {
         Step("prettier", ["npx", "prettier", "--check", "."]),
         Step("tsc-ui-tests", ["npx", "tsc", "-p", "ui-tests"]),
         Step("ruff", [str(VENV_BIN / "ruff"), "check", "."]),
-        Step("ruff-format", [str(VENV_BIN / "ruff"), "format", "--check", "."]),
+        Step("ruff-format", [str(VENV_BIN / "ruff"), "format", "--diff", "."]),
     ],
     "js": [
         Step(
