@@ -7,13 +7,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 ui=$(cd "$here/.." && pwd)
 repo=$(cd "$ui/.." && pwd)
 state="$ui/.jupyter-test-hub-$CLASSLAB_HUB_PORT"
-rm -rf "$state"
-mkdir -p "$state/config" "$state/data" "$state/runtime" "$state/home" "$ui/artifacts"
+source "$ui/scripts/isolate-jupyter.sh"
+isolate_jupyter "$state"
+mkdir -p "$state/home" "$ui/artifacts"
 export CLASSLAB_HUB_STATE="$state"
-export JUPYTER_CONFIG_DIR="$state/config"
-export JUPYTER_DATA_DIR="$state/data"
-export JUPYTER_RUNTIME_DIR="$state/runtime"
-export JUPYTER_PREFER_ENV_PATH=1
 export PATH="$repo/.venv/bin:$PATH"
 cd "$state"
 # Not exec'd: Playwright stops the run with SIGTERM to this whole process group; the hub then stops the
