@@ -28,7 +28,8 @@ export type SlideType = (typeof SLIDE_TYPES)[number];
 export interface ISlideCell {
   /** The cell's id (nbformat ≥ 4.5 ids, or the model id). */
   id: string;
-  cellType: 'code' | 'markdown' | 'raw';
+  /** nbformat cell type: 'code', 'markdown', 'raw' (or another type a frontend adds). */
+  cellType: string;
   /** `metadata.slideshow.slide_type`, or undefined when the cell has none (or an unknown value). */
   slideType?: SlideType;
   /** Level (1–6) of the heading the cell's source starts with, for markdown cells; undefined otherwise. */
