@@ -2,6 +2,16 @@
  * Command ids of @classlab/slides (`classlab-slides:<verb>`).
  */
 export namespace CommandIDs {
-  /** Present the current notebook as slides. */
+  /** Present the current notebook as slides, or leave the slideshow. */
   export const present = 'classlab-slides:present';
+  /** Next slide or fragment. */
+  export const next = 'classlab-slides:next';
+  /** Previous slide or fragment. */
+  export const previous = 'classlab-slides:previous';
+  /** Leave the slideshow, back at the cell of the current slide. */
+  export const exit = 'classlab-slides:exit';
+  /** Run the cell in the slide and stay on the slide. */
+  export const runCell = 'classlab-slides:run-cell';
+  /** Leave the cell editor so the slideshow keys work again. */
+  export const leaveEditor = 'classlab-slides:leave-editor';
 }

@@ -1,0 +1,314 @@
+/**
+ * The slideshow: a reveal.js 6 deck over the live notebook (same model, same kernel, no iframe).
+ *
+ * Sections are empty placeholders built from the slide index; cell views are mounted only for the current slide
+ * and its neighbours and disposed when left behind, so entering a long notebook costs a few cells, not all of them.
+ * reveal.js only navigates: its keyboard, layout scaling, hash and history are off; keys are Lumino bindings.
+ */
+import { Cell, CodeCell } from '@jupyterlab/cells';
+import { NotebookPanel } from '@jupyterlab/notebook';
+import { Message } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+
+/** A reveal.js deck instance (the package exports the class, not its instance type). */
+type RevealApi = InstanceType<typeof import('reveal.js').default>;
+
+import { createCellView } from './cellViews';
+import { NotebookSlideIndex } from './notebookSlideIndex';
+import { IRiseOptions } from './riseOptions';
+import { ISlidePosition, SlideIndex } from './slideIndex';
+
+/** Class of the deck's node; the slideshow key bindings are scoped to it. */
+export const DECK_CLASS = 'jp-ClassLabSlides';
+/** Set once reveal.js runs and the first slide is mounted and focused: keys work from then on. */
+export const READY_CLASS = 'jp-mod-ready';
+/** Set on the deck while a cell editor inside it has focus: navigation keys are then off. */
+export const EDITING_CLASS = 'jp-mod-editing';
+
+export interface ISlideDeckOptions {
+  panel: NotebookPanel;
+  rise: IRiseOptions;
+  autoHeadingLevel: number;
+  /** The cell to start at (its slide), or null for the first slide. */
+  startCellId: string | null;
+  /** Accessible name of the deck. */
+  label: string;
+}
+
+export class SlideDeck extends Widget {
+  constructor(options: ISlideDeckOptions) {
+    super();
+    this.addClass(DECK_CLASS);
+    this.node.tabIndex = -1;
+    this.node.setAttribute('role', 'region');
+    this.node.setAttribute('aria-label', options.label);
+    this.panel = options.panel;
+    this._rise = options.rise;
+    this._startCellId = options.startCellId;
+    this._index = new NotebookSlideIndex(options.panel.model!, {
+      autoHeadingLevel: options.autoHeadingLevel
+    });
+    this._index.changed.connect(this._onIndexChanged, this);
+    this._revealNode = document.createElement('div');
+    this._revealNode.className = 'reveal';
+    this._slidesNode = document.createElement('div');
+    this._slidesNode.className = 'slides';
+    this._revealNode.appendChild(this._slidesNode);
+    this.node.appendChild(this._revealNode);
+    this.node.addEventListener('focusin', this);
+    this.node.addEventListener('focusout', this);
+    this.node.addEventListener('mousedown', this);
+  }
+
+  /** The notebook being presented. */
+  readonly panel: NotebookPanel;
+
+  /** Resolves once reveal.js runs and the first slide is mounted. */
+  get ready(): Promise<void> {
+    return this._ready;
+  }
+
+  /** Current position, or null before reveal.js is ready. */
+  get position(): ISlidePosition | null {
+    if (!this._reveal) {
+      return null;
+    }
+    const { h, v, f } = this._reveal.getIndices();
+    return { h, v: v ?? 0, f: f ?? 0 };
+  }
+
+  get slideIndex(): SlideIndex {
+    return this._index.index;
+  }
+
+  next(): void {
+    this._reveal?.next();
+  }
+
+  previous(): void {
+    this._reveal?.prev();
+  }
+
+  /** The notebook cell to return to: the focused cell in the slide, else the first cell of the current slide. */
+  currentCellId(): string | null {
+    if (this._activeCell && !this._activeCell.isDisposed) {
+      return this._activeCell.model.id;
+    }
+    const position = this.position;
+    return position ? this.slideIndex.firstCell(position.h, position.v) : null;
+  }
+
+  /** Run the focused code cell (else the first code cell of the slide) and stay on this slide. */
+  async runActiveCell(): Promise<void> {
+    const cell =
+      this._activeCell ??
+      this._mountedCells().find(c => c instanceof CodeCell) ??
+      null;
+    if (cell instanceof CodeCell && this.panel.sessionContext) {
+      await CodeCell.execute(cell, this.panel.sessionContext);
+    }
+  }
+
+  /** Leave the cell editor, keeping the deck focused so the slideshow keys work again. */
+  leaveEditor(): void {
+    this.node.focus();
+    this.removeClass(EDITING_CLASS);
+  }
+
+  handleEvent(event: Event): void {
+    const target = event.target as HTMLElement | null;
+    switch (event.type) {
+      case 'focusin':
+      case 'mousedown': {
+        const cell = this._mountedCells().find(c => c.node.contains(target));
+        if (cell) {
+          this._activeCell = cell;
+        }
+        this.toggleClass(EDITING_CLASS, !!target?.closest('.cm-editor'));
+        break;
+      }
+      case 'focusout': {
+        const next = (event as FocusEvent).relatedTarget as HTMLElement | null;
+        if (!next?.closest('.cm-editor')) {
+          this.removeClass(EDITING_CLASS);
+        }
+        break;
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._reveal?.destroy();
+    this._reveal = null;
+    for (const h of [...this._mounted.keys()]) {
+      this._unmount(h);
+    }
+    this._index.dispose();
+    super.dispose();
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this._ready = this._start();
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    this._reveal?.layout();
+  }
+
+  private async _start(): Promise<void> {
+    this._buildSections();
+    // Loaded on first use only, so JupyterLab's start does not pay for reveal.js.
+    const { default: Reveal } = await import('reveal.js');
+    await import('reveal.js/reveal.css');
+    if (this.isDisposed) {
+      return;
+    }
+    this._reveal = new Reveal(this._revealNode, {
+      embedded: true,
+      keyboard: false,
+      disableLayout: true,
+      center: false,
+      hash: false,
+      history: false,
+      respondToHashChanges: false,
+      postMessage: false,
+      postMessageEvents: false,
+      focusBodyOnPageVisibilityChange: false,
+      scrollActivationWidth: 0,
+      controls: true,
+      progress: true,
+      slideNumber: 'c/t',
+      transition: this._rise.transition,
+      viewDistance: 2,
+      plugins: []
+    });
+    await this._reveal.initialize();
+    if (this.isDisposed) {
+      return;
+    }
+    this._reveal.on('slidechanged', () => this._mountAround());
+    const start = this._startCellId
+      ? this.slideIndex.locate(this._startCellId)
+      : null;
+    if (start) {
+      this._reveal.slide(
+        start.h,
+        start.v,
+        start.f > 0 ? start.f - 1 : undefined
+      );
+    }
+    this._mountAround();
+    this.node.focus();
+    this.addClass(READY_CLASS);
+  }
+
+  /** One `<section>` per slide, a nested one per subslide, a block per fragment; content comes with mounting. */
+  private _buildSections(): void {
+    this._slidesNode.textContent = '';
+    this._hosts = [];
+    this.slideIndex.slides.forEach(slide => {
+      const section = document.createElement('section');
+      const hosts: HTMLElement[] = [];
+      for (const sub of slide.subslides) {
+        const subsection = document.createElement('section');
+        subsection.className = 'jp-ClassLabSlides-slide';
+        subsection.setAttribute('data-prevent-swipe', '');
+        sub.fragments.forEach((_, f) => {
+          const host = document.createElement('div');
+          host.className =
+            f === 0
+              ? 'jp-ClassLabSlides-step'
+              : 'jp-ClassLabSlides-step fragment';
+          subsection.appendChild(host);
+          hosts.push(host);
+        });
+        section.appendChild(subsection);
+      }
+      this._slidesNode.appendChild(section);
+      this._hosts.push(hosts);
+    });
+  }
+
+  /** Mount cell views for the current slide and its neighbours; dispose the rest. */
+  private _mountAround(): void {
+    const current = this.position?.h ?? 0;
+    for (const h of [...this._mounted.keys()]) {
+      if (Math.abs(h - current) > 1) {
+        this._unmount(h);
+      }
+    }
+    for (
+      let h = Math.max(0, current - 1);
+      h <= Math.min(this.slideIndex.length - 1, current + 1);
+      h++
+    ) {
+      if (!this._mounted.has(h)) {
+        this._mount(h);
+      }
+    }
+  }
+
+  private _mount(h: number): void {
+    const cells: Cell[] = [];
+    const hosts = this._hosts[h] ?? [];
+    let step = 0;
+    for (const sub of this.slideIndex.slides[h].subslides) {
+      for (const fragment of sub.fragments) {
+        const host = hosts[step++];
+        for (const shown of fragment.cells) {
+          const cell = createCellView(this.panel, shown.id, shown.show);
+          if (cell && host) {
+            Widget.attach(cell, host);
+            cells.push(cell);
+          }
+        }
+      }
+    }
+    this._mounted.set(h, cells);
+  }
+
+  private _unmount(h: number): void {
+    for (const cell of this._mounted.get(h) ?? []) {
+      if (cell === this._activeCell) {
+        this._activeCell = null;
+      }
+      cell.dispose();
+    }
+    this._mounted.delete(h);
+  }
+
+  private _mountedCells(): Cell[] {
+    return [...this._mounted.values()].flat();
+  }
+
+  private _onIndexChanged(): void {
+    // The deck's structure changed (metadata edited, cells added or removed): rebuild, stay near the same cell.
+    const keep = this.currentCellId();
+    for (const h of [...this._mounted.keys()]) {
+      this._unmount(h);
+    }
+    this._buildSections();
+    if (!this._reveal) {
+      return;
+    }
+    this._reveal.sync();
+    const position = keep ? this.slideIndex.locate(keep) : null;
+    this._reveal.slide(position?.h ?? 0, position?.v ?? 0);
+    this._mountAround();
+  }
+
+  private _index: NotebookSlideIndex;
+  private _rise: IRiseOptions;
+  private _startCellId: string | null;
+  private _revealNode: HTMLElement;
+  private _slidesNode: HTMLElement;
+  private _hosts: HTMLElement[][] = [];
+  private _mounted = new Map<number, Cell[]>();
+  private _activeCell: Cell | null = null;
+  private _reveal: RevealApi | null = null;
+  private _ready: Promise<void> = Promise.resolve();
+}

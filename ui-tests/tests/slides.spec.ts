@@ -1,0 +1,114 @@
+/**
+ * Slides: present a notebook as a reveal.js deck over the same notebook model and kernel, navigate by keys,
+ * edit and run code in a slide, and come back to the notebook at the cell of the slide.
+ */
+import * as path from 'path';
+
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+
+import { expect, test } from '../fixtures';
+import { REPO } from '../harness';
+
+const DECK = '.jp-ClassLabSlides';
+const CURRENT = `${DECK} section.present > section.present`;
+
+/** Alt+R, as a teacher would press it, then wait until the deck shows its first slide and takes keys. */
+async function present(page: IJupyterLabPageFixture): Promise<void> {
+  await page.keyboard.press('Alt+r');
+  await expect(page.locator(`${DECK}.jp-mod-ready`)).toBeVisible();
+}
+
+test.describe('slideshow', () => {
+  test.beforeEach(async ({ page, tmpPath }) => {
+    await page.contents.uploadFile(
+      path.join(REPO, 'examples', 'slides-demo.ipynb'),
+      `${tmpPath}/deck.ipynb`
+    );
+    await page.notebook.openByPath(`${tmpPath}/deck.ipynb`);
+    await page.notebook.activate('deck.ipynb');
+    await expect(page.locator('.jp-Notebook .jp-Cell').first()).toBeVisible();
+  });
+
+  test('Alt+R presents the notebook; keys move through slides, fragments and subslides', async ({
+    page,
+    consoleErrors
+  }) => {
+    await page.notebook.selectCells(0);
+    await present(page);
+    const deck = page.locator(DECK);
+    await expect(page.locator(CURRENT)).toContainText('Slides with live code');
+    // reveal.js counts subslides too: 4 slides, one of them with a subslide.
+    await expect(page.locator(`${DECK} .slide-number`)).toHaveText(
+      /^\s*1\s*\/\s*5\s*$/
+    );
+    // Speaker notes and skipped cells are not on the slides.
+    await expect(deck).not.toContainText("speaker's notes");
+    await expect(deck).not.toContainText('This cell is skipped');
+
+    await page.keyboard.press('ArrowRight');
+    await expect(page.locator(CURRENT)).toContainText('Python can do sums');
+    await page.keyboard.press('Space');
+    await expect(page.locator(CURRENT)).toContainText('One step at a time');
+    const rendered = (text: string) =>
+      page.locator(`${CURRENT} .jp-RenderedMarkdown`, { hasText: text });
+    const question = rendered('First, a question.');
+    await expect(question).toBeHidden();
+    await page.keyboard.press('Space');
+    await expect(question).toBeVisible();
+    await page.keyboard.press('Space');
+    await expect(rendered('Then, the answer.')).toBeVisible();
+    await page.keyboard.press('ArrowDown');
+    await expect(page.locator(CURRENT)).toContainText('A subslide');
+    await page.keyboard.press('Shift+Space');
+    await expect(page.locator(CURRENT)).toContainText('One step at a time');
+    await page.screenshot({
+      path: path.join(REPO, 'ui-tests/artifacts/slides-fragments.png')
+    });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test("code edited and run in a slide is the notebook's code; Esc returns to its cell", async ({
+    page,
+    consoleErrors
+  }) => {
+    await page.notebook.selectCells(0);
+    await present(page);
+    await page.keyboard.press('ArrowRight');
+    const slide = page.locator(CURRENT);
+    await expect(slide).toContainText('Python can do sums');
+
+    // Type into the slide's editor: slideshow keys (Space, arrows) must type, not navigate.
+    const editor = slide.locator('.jp-CodeCell .cm-content');
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\nprint("stop it", answer + 1)');
+    await page.keyboard.press('ArrowLeft');
+    await expect(slide).toContainText('Python can do sums');
+
+    await page.keyboard.press('Shift+Enter');
+    await expect(slide.locator('.jp-OutputArea-output')).toContainText('42');
+    await expect(slide.locator('.jp-OutputArea-output')).toContainText(
+      'stop it 43'
+    );
+    await expect(slide).toContainText('Python can do sums'); // still on the same slide
+    await page.screenshot({
+      path: path.join(REPO, 'ui-tests/artifacts/slides-run-in-slide.png')
+    });
+
+    await page.keyboard.press('Escape'); // leaves the editor
+    await expect(page.locator(DECK)).toBeVisible();
+    await page.keyboard.press('Escape'); // leaves the slideshow
+    await expect(page.locator(DECK)).toHaveCount(0);
+
+    // The notebook has the edit and the output, and its active cell is the one from the slide.
+    const source = await page.notebook.getCellTextInput(3);
+    expect(source).toContain('print("stop it", answer + 1)');
+    expect(await page.notebook.getCellTextOutput(3)).toEqual([
+      '42\nstop it 43\n'
+    ]);
+    await expect(
+      page.locator('.jp-Notebook .jp-Cell.jp-mod-active')
+    ).toContainText('answer = 6 * 7');
+    expect(consoleErrors).toEqual([]);
+  });
+});
