@@ -79,6 +79,8 @@ test.describe('slideshow', () => {
 
     // Type into the slide's editor: slideshow keys (Space, arrows) must type, not navigate.
     const editor = slide.locator('.jp-CodeCell .cm-content');
+    // The editor is in the deck, not in the notebook, so the notebook helpers do not apply.
+    // eslint-disable-next-line jupyter/galata-prefer-notebook-cell-helper
     await editor.click();
     await page.keyboard.press('Control+End');
     await page.keyboard.type('\nprint("stop it", answer + 1)');
