@@ -113,4 +113,47 @@ test.describe('slideshow', () => {
     ).toContainText('answer = 6 * 7');
     expect(consoleErrors).toEqual([]);
   });
+
+  test('the toolbar button presents; text size keys scale all text and are kept in the notebook', async ({
+    page,
+    consoleErrors
+  }) => {
+    await page.notebook.selectCells(2);
+    await page
+      .locator(
+        '.jp-NotebookPanel-toolbar [data-command="classlab-slides:present"]'
+      )
+      .click();
+    await expect(page.locator(`${DECK}.jp-mod-ready`)).toBeVisible();
+    // Started at the slide of the selected cell.
+    await expect(page.locator(CURRENT)).toContainText('Python can do sums');
+
+    const fontSize = (selector: string) =>
+      page
+        .locator(`${CURRENT} ${selector}`)
+        .first()
+        .evaluate(node => parseFloat(getComputedStyle(node).fontSize));
+    const text = await fontSize('.jp-RenderedMarkdown p');
+    const code = await fontSize('.cm-content');
+    expect(text).toBeCloseTo(14 * 1.5, 0); // projector default
+    await page.keyboard.press('=');
+    await page.keyboard.press('=');
+    await expect
+      .poll(() => fontSize('.jp-RenderedMarkdown p'))
+      .toBeCloseTo(14 * 1.7, 0);
+    expect(await fontSize('.cm-content')).toBeCloseTo((code * 1.7) / 1.5, 0);
+    await page.screenshot({
+      path: path.join(REPO, 'ui-tests/artifacts/slides-text-size.png')
+    });
+
+    const saved = await page.evaluate(() => {
+      const app = (window as any).jupyterapp;
+      const panel = [...app.shell.widgets('main')].find(
+        (w: any) => w.context?.model?.getMetadata
+      );
+      return panel.context.model.getMetadata('classlab');
+    });
+    expect(saved).toEqual({ slides: { text_scale: 1.7 } });
+    expect(consoleErrors).toEqual([]);
+  });
 });

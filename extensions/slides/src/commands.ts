@@ -12,6 +12,10 @@ export namespace CommandIDs {
   export const exit = 'classlab-slides:exit';
   /** Run the cell in the slide and stay on the slide. */
   export const runCell = 'classlab-slides:run-cell';
+  /** Projector text size: one step bigger. */
+  export const textBigger = 'classlab-slides:text-bigger';
+  /** Projector text size: one step smaller. */
+  export const textSmaller = 'classlab-slides:text-smaller';
   /** Leave the cell editor so the slideshow keys work again. */
   export const leaveEditor = 'classlab-slides:leave-editor';
 }

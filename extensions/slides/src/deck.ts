@@ -17,6 +17,7 @@ import { createCellView } from './cellViews';
 import { NotebookSlideIndex } from './notebookSlideIndex';
 import { IRiseOptions } from './riseOptions';
 import { ISlidePosition, SlideIndex } from './slideIndex';
+import { readTextScale, stepTextScale, writeTextScale } from './textScale';
 
 /** Class of the deck's node; the slideshow key bindings are scoped to it. */
 export const DECK_CLASS = 'jp-ClassLabSlides';
@@ -58,6 +59,24 @@ export class SlideDeck extends Widget {
     this.node.addEventListener('focusin', this);
     this.node.addEventListener('focusout', this);
     this.node.addEventListener('mousedown', this);
+    this._applyTextScale(
+      readTextScale(options.panel.model!.getMetadata('classlab'))
+    );
+  }
+
+  /** The projector text size factor (markdown, code and outputs together). */
+  get textScale(): number {
+    return this._textScale;
+  }
+
+  /** Make text one step bigger (+1) or smaller (-1), and keep the choice in the notebook. */
+  changeTextScale(direction: 1 | -1): void {
+    const model = this.panel.model;
+    this._applyTextScale(stepTextScale(this._textScale, direction));
+    model?.setMetadata(
+      'classlab',
+      writeTextScale(model.getMetadata('classlab'), this._textScale)
+    );
   }
 
   /** The notebook being presented. */
@@ -182,7 +201,8 @@ export class SlideDeck extends Widget {
       controls: true,
       progress: true,
       slideNumber: 'c/t',
-      transition: this._rise.transition,
+      // No transition while jumping to the start slide; the notebook's own comes on once there.
+      transition: 'none',
       viewDistance: 2,
       plugins: []
     });
@@ -201,6 +221,7 @@ export class SlideDeck extends Widget {
         start.f > 0 ? start.f - 1 : undefined
       );
     }
+    this._reveal.configure({ transition: this._rise.transition });
     this._mountAround();
     this.node.focus();
     this.addClass(READY_CLASS);
@@ -301,6 +322,15 @@ export class SlideDeck extends Widget {
     this._mountAround();
   }
 
+  private _applyTextScale(scale: number): void {
+    this._textScale = scale;
+    this.node.style.setProperty(
+      '--jp-classlab-slides-text-scale',
+      String(scale)
+    );
+  }
+
+  private _textScale = 1;
   private _index: NotebookSlideIndex;
   private _rise: IRiseOptions;
   private _startCellId: string | null;

@@ -94,6 +94,20 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => deck() !== null,
       execute: () => deck()?.runActiveCell()
     });
+    app.commands.addCommand(CommandIDs.textBigger, {
+      label: trans.__('Bigger Slide Text'),
+      caption: trans.__('Make text, code and outputs bigger on the slides'),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      execute: () => deck()?.changeTextScale(1)
+    });
+    app.commands.addCommand(CommandIDs.textSmaller, {
+      label: trans.__('Smaller Slide Text'),
+      caption: trans.__('Make text, code and outputs smaller on the slides'),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      execute: () => deck()?.changeTextScale(-1)
+    });
     app.commands.addCommand(CommandIDs.leaveEditor, {
       label: trans.__('Leave Cell Editor in Slide'),
       describedBy: NO_ARGS,
