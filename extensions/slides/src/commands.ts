@@ -16,6 +16,8 @@ export namespace CommandIDs {
   export const textBigger = 'classlab-slides:text-bigger';
   /** Projector text size: one step smaller. */
   export const textSmaller = 'classlab-slides:text-smaller';
+  /** Set the slide type of the selected cells (`args.type`). */
+  export const setSlideType = 'classlab-slides:set-slide-type';
   /** Leave the cell editor so the slideshow keys work again. */
   export const leaveEditor = 'classlab-slides:leave-editor';
 }

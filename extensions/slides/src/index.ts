@@ -2,12 +2,20 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
+import { Cell } from '@jupyterlab/cells';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 
+// Badges must be on the cells as soon as a notebook opens, so authoring is not loaded lazily.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { SlideBadges, SlideTypeSelector } from './authoring';
 import { CommandIDs } from './commands';
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { SLIDE_TYPES, SlideType } from './slideIndex';
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { setSlideType, slideTypeLabels } from './slideTypes';
 import type { Presenter } from './presenter';
 
 export { CommandIDs } from './commands';
@@ -122,4 +130,64 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [slidesPlugin];
+/**
+ * Authoring: a slide-type badge on each cell, a slide-type selector in the cell toolbar, and a command (with
+ * shortcuts) to set the slide type of the selected cells.
+ */
+export const authoringPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@classlab/slides:authoring',
+  description:
+    'Slide-type badges on cells and a slide-type selector in the cell toolbar.',
+  autoStart: true,
+  optional: [INotebookTracker, IToolbarWidgetRegistry, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker | null,
+    toolbars: IToolbarWidgetRegistry | null,
+    translator: ITranslator | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load('classlab');
+    const labels = slideTypeLabels(trans);
+    app.commands.addCommand(CommandIDs.setSlideType, {
+      label: args =>
+        args.type
+          ? trans.__(
+              'Slide Type: %1',
+              labels[args.type as SlideType] ?? String(args.type)
+            )
+          : trans.__('Set Slide Type'),
+      caption: trans.__('Set how the selected cells appear in the slideshow'),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: { type: { type: 'string', enum: [...SLIDE_TYPES] } },
+          required: ['type']
+        }
+      },
+      isEnabled: args =>
+        notebooks?.currentWidget != null &&
+        SLIDE_TYPES.includes(args.type as SlideType),
+      execute: args => {
+        const notebook = notebooks?.currentWidget?.content;
+        if (!notebook) {
+          return;
+        }
+        for (const cell of notebook.widgets) {
+          if (notebook.isSelectedOrActive(cell)) {
+            setSlideType(cell.model, args.type as SlideType);
+          }
+        }
+      }
+    });
+    if (notebooks) {
+      new SlideBadges(notebooks, trans);
+    }
+    toolbars?.addFactory<Cell>(
+      'Cell',
+      'classlab-slide-type',
+      cell => new SlideTypeSelector(cell, trans)
+    );
+  }
+};
+
+export default [slidesPlugin, authoringPlugin];
