@@ -156,4 +156,28 @@ test.describe('slideshow', () => {
     expect(saved).toEqual({ slides: { text_scale: 1.7 } });
     expect(consoleErrors).toEqual([]);
   });
+
+  test('an ipywidget created in a slide renders there, live', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.notebook.setCell(
+      3,
+      'code',
+      'import ipywidgets\nipywidgets.IntSlider(value=7, description="Speed")'
+    );
+    await page.notebook.selectCells(2);
+    await present(page);
+    const slide = page.locator(CURRENT);
+    await expect(slide).toContainText('Python can do sums');
+    await slide.locator('.jp-CodeCell .cm-content').click(); // eslint-disable-line jupyter/galata-prefer-notebook-cell-helper
+    await page.keyboard.press('Shift+Enter');
+    const slider = slide.locator('.widget-slider');
+    await expect(slider).toBeVisible();
+    await expect(slider).toContainText('Speed');
+    await expect(slider.locator('.widget-readout')).toHaveText('7');
+    await page.screenshot({
+      path: path.join(REPO, 'ui-tests/artifacts/slides-ipywidget.png')
+    });
+  });
 });
