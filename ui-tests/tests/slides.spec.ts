@@ -79,8 +79,6 @@ test.describe('slideshow', () => {
 
     // Type into the slide's editor: slideshow keys (Space, arrows) must type, not navigate.
     const editor = slide.locator('.jp-CodeCell .cm-content');
-    // The editor is in the deck, not in the notebook, so the notebook helpers do not apply.
-    // eslint-disable-next-line jupyter/galata-prefer-notebook-cell-helper
     await editor.click();
     await page.keyboard.press('Control+End');
     await page.keyboard.type('\nprint("stop it", answer + 1)');
@@ -170,7 +168,7 @@ test.describe('slideshow', () => {
     await present(page);
     const slide = page.locator(CURRENT);
     await expect(slide).toContainText('Python can do sums');
-    await slide.locator('.jp-CodeCell .cm-content').click(); // eslint-disable-line jupyter/galata-prefer-notebook-cell-helper
+    await slide.locator('.jp-CodeCell .cm-content').click();
     await page.keyboard.press('Shift+Enter');
     const slider = slide.locator('.widget-slider');
     await expect(slider).toBeVisible();
