@@ -178,4 +178,57 @@ test.describe('slideshow', () => {
       path: path.join(REPO, 'ui-tests/artifacts/slides-ipywidget.png')
     });
   });
+
+  test('the speaker window shows slide, next slide, notes and timer, and both windows stay in step', async ({
+    page,
+    context,
+    consoleErrors
+  }) => {
+    await page.notebook.selectCells(0);
+    await present(page);
+    const requests: string[] = [];
+    page.on('request', request => requests.push(request.url()));
+    const [speaker] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.keyboard.press('s')
+    ]);
+
+    const now = speaker.locator('.jp-ClassLabSlides-speakerCurrent');
+    const next = speaker.locator('.jp-ClassLabSlides-speakerNextSlide');
+    const notes = speaker.locator('.jp-ClassLabSlides-speakerNotes');
+    await expect(now).toContainText('Slides with live code');
+    await expect(next).toContainText('Python can do sums');
+    await expect(notes).toContainText(
+      "These are the speaker's notes for the first slide."
+    );
+    await expect(speaker.locator('.jp-ClassLabSlides-speakerTimer')).toHaveText(
+      /^00:0\d$/
+    );
+    // Nothing was loaded for it: no second JupyterLab.
+    expect(
+      requests.filter(url =>
+        /\/lab(\/?(\?|$)|\/extensions\/|\/static\/)/.test(url)
+      )
+    ).toEqual([]);
+
+    // The speaker window drives the deck...
+    await speaker.getByRole('button', { name: 'Next' }).click();
+    await expect(page.locator(CURRENT)).toContainText('Python can do sums');
+    await expect(now).toContainText('Python can do sums');
+    await expect(notes).toContainText('No notes for this slide.');
+    // ...and the deck drives the speaker window.
+    await page.locator(DECK).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(now).toContainText('One step at a time');
+    await expect(next).toContainText('First, a question.');
+    await speaker.screenshot({
+      path: path.join(REPO, 'ui-tests/artifacts/slides-speaker-view.png')
+    });
+
+    // Leaving the slideshow closes it.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => speaker.isClosed()).toBe(true);
+    expect(context.pages()).toHaveLength(1);
+    expect(consoleErrors).toEqual([]);
+  });
 });

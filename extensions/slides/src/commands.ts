@@ -12,6 +12,8 @@ export namespace CommandIDs {
   export const exit = 'classlab-slides:exit';
   /** Run the cell in the slide and stay on the slide. */
   export const runCell = 'classlab-slides:run-cell';
+  /** Open the speaker window: current and next slide, notes, timer. */
+  export const speakerView = 'classlab-slides:speaker-view';
   /** Projector text size: one step bigger. */
   export const textBigger = 'classlab-slides:text-bigger';
   /** Projector text size: one step smaller. */

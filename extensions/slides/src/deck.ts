@@ -7,7 +7,9 @@
  */
 import { Cell, CodeCell } from '@jupyterlab/cells';
 import { NotebookPanel } from '@jupyterlab/notebook';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
+import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 /** A reveal.js deck instance (the package exports the class, not its instance type). */
@@ -17,6 +19,7 @@ import { createCellView } from './cellViews';
 import { NotebookSlideIndex } from './notebookSlideIndex';
 import { IRiseOptions } from './riseOptions';
 import { ISlidePosition, SlideIndex } from './slideIndex';
+import { SpeakerView } from './speakerView';
 import { readTextScale, stepTextScale, writeTextScale } from './textScale';
 
 /** Class of the deck's node; the slideshow key bindings are scoped to it. */
@@ -93,11 +96,60 @@ export class SlideDeck extends Widget {
       return null;
     }
     const { h, v, f } = this._reveal.getIndices();
-    return { h, v: v ?? 0, f: f ?? 0 };
+    // reveal.js counts `.fragment` elements from 0 (undefined or -1: none shown); our step 0 is the base content.
+    return { h, v: v ?? 0, f: f === undefined || f < 0 ? 0 : f + 1 };
   }
 
   get slideIndex(): SlideIndex {
     return this._index.index;
+  }
+
+  /** Open (or bring forward) the speaker window; false when the browser blocked it. */
+  openSpeakerView(trans: TranslationBundle): boolean {
+    if (!this._speaker || this._speaker.isDisposed) {
+      this._speaker = new SpeakerView(this, trans);
+    }
+    return this._speaker.open();
+  }
+
+  /** Emits after every move: slide, subslide or fragment, and after the deck is rebuilt. */
+  get positionChanged(): ISignal<this, ISlidePosition> {
+    return this._positionChanged;
+  }
+
+  /** The DOM of a subslide, if it is mounted (the current slide and its neighbours are). */
+  subslideNode(h: number, v: number): HTMLElement | null {
+    const section = this._slidesNode.children[h]?.children[v];
+    return section instanceof HTMLElement && this._mounted.has(h)
+      ? section
+      : null;
+  }
+
+  /** The position after `position` in reading order (next fragment, subslide or slide), or null at the end. */
+  nextPosition(position: ISlidePosition): ISlidePosition | null {
+    const slides = this.slideIndex.slides;
+    const sub = slides[position.h]?.subslides[position.v];
+    if (!sub) {
+      return null;
+    }
+    if (position.f < sub.fragments.length - 1) {
+      return { ...position, f: position.f + 1 };
+    }
+    if (position.v < slides[position.h].subslides.length - 1) {
+      return { h: position.h, v: position.v + 1, f: 0 };
+    }
+    return position.h < slides.length - 1
+      ? { h: position.h + 1, v: 0, f: 0 }
+      : null;
+  }
+
+  /** Go to a position (as reveal.js counts fragments: 0 = nothing revealed yet). */
+  goTo(position: ISlidePosition): void {
+    this._reveal?.slide(
+      position.h,
+      position.v,
+      position.f > 0 ? position.f - 1 : -1
+    );
   }
 
   next(): void {
@@ -160,6 +212,7 @@ export class SlideDeck extends Widget {
     if (this.isDisposed) {
       return;
     }
+    this._speaker?.dispose();
     this._reveal?.destroy();
     this._reveal = null;
     for (const h of [...this._mounted.keys()]) {
@@ -167,6 +220,7 @@ export class SlideDeck extends Widget {
     }
     this._index.dispose();
     super.dispose();
+    Signal.clearData(this);
   }
 
   protected onAfterAttach(msg: Message): void {
@@ -210,7 +264,18 @@ export class SlideDeck extends Widget {
     if (this.isDisposed) {
       return;
     }
-    this._reveal.on('slidechanged', () => this._mountAround());
+    const moved = () => {
+      const position = this.position;
+      if (position) {
+        this._positionChanged.emit(position);
+      }
+    };
+    this._reveal.on('slidechanged', () => {
+      this._mountAround();
+      moved();
+    });
+    this._reveal.on('fragmentshown', moved);
+    this._reveal.on('fragmenthidden', moved);
     const start = this._startCellId
       ? this.slideIndex.locate(this._startCellId)
       : null;
@@ -320,6 +385,7 @@ export class SlideDeck extends Widget {
     const position = keep ? this.slideIndex.locate(keep) : null;
     this._reveal.slide(position?.h ?? 0, position?.v ?? 0);
     this._mountAround();
+    this._positionChanged.emit(this.position ?? { h: 0, v: 0, f: 0 });
   }
 
   private _applyTextScale(scale: number): void {
@@ -330,6 +396,8 @@ export class SlideDeck extends Widget {
     );
   }
 
+  private _positionChanged = new Signal<this, ISlidePosition>(this);
+  private _speaker: SpeakerView | null = null;
   private _textScale = 1;
   private _index: NotebookSlideIndex;
   private _rise: IRiseOptions;

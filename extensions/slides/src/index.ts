@@ -2,7 +2,11 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  IToolbarWidgetRegistry,
+  Notification
+} from '@jupyterlab/apputils';
 import { Cell } from '@jupyterlab/cells';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -101,6 +105,25 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
       describedBy: NO_ARGS,
       isEnabled: () => deck() !== null,
       execute: () => deck()?.runActiveCell()
+    });
+    app.commands.addCommand(CommandIDs.speakerView, {
+      label: trans.__('Open Speaker View'),
+      caption: trans.__(
+        'A second window with the next slide, your notes and a timer'
+      ),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      execute: () => {
+        const running = deck();
+        if (running && !running.openSpeakerView(trans)) {
+          Notification.warning(
+            trans.__(
+              'The browser blocked the speaker window. Allow pop-ups for this site and try again.'
+            ),
+            { autoClose: 8000 }
+          );
+        }
+      }
     });
     app.commands.addCommand(CommandIDs.textBigger, {
       label: trans.__('Bigger Slide Text'),
