@@ -231,4 +231,32 @@ test.describe('slideshow', () => {
     expect(context.pages()).toHaveLength(1);
     expect(consoleErrors).toEqual([]);
   });
+
+  test('the deck follows the dark JupyterLab theme', async ({ page }) => {
+    await page.theme.setDarkTheme();
+    await page.notebook.selectCells(2);
+    await present(page);
+    // What is painted behind the slide's text: the first opaque background under a point of the slide
+    // (reveal.js paints its own viewport white unless the deck's style says otherwise).
+    const background = await page.locator(CURRENT).evaluate(slide => {
+      const box = slide.getBoundingClientRect();
+      for (const node of document.elementsFromPoint(
+        box.left + 20,
+        box.top + 20
+      )) {
+        const color = getComputedStyle(node).backgroundColor;
+        if (color !== 'transparent' && !/^rgba\(.*,\s*0\)$/.test(color)) {
+          return color;
+        }
+      }
+      return '';
+    });
+    const [r, g, b] = background.match(/\d+/g)!.map(Number);
+    expect(r + g + b).toBeLessThan(3 * 80); // dark
+    await expect(page.locator(CURRENT)).toContainText('Python can do sums');
+    await page.screenshot({
+      path: path.join(REPO, 'ui-tests/artifacts/slides-dark.png')
+    });
+    await page.theme.setLightTheme();
+  });
 });
