@@ -2,6 +2,7 @@
  * Slides: present a notebook as a reveal.js deck over the same notebook model and kernel, navigate by keys,
  * edit and run code in a slide, and come back to the notebook at the cell of the slide.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
@@ -258,5 +259,45 @@ test.describe('slideshow', () => {
       path: path.join(REPO, 'ui-tests/artifacts/slides-dark.png')
     });
     await page.theme.setLightTheme();
+  });
+
+  test('export to PDF prints one page per slide, all fragments shown', async ({
+    page
+  }) => {
+    await page.notebook.selectCells(0);
+    await present(page);
+    // The print dialog cannot be driven headless: stub it, then print the page as the dialog would.
+    await page.evaluate(() => {
+      (window as any).__printed = 0;
+      window.print = () => void ((window as any).__printed += 1);
+    });
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('classlab-slides:export-pdf')
+    );
+    await expect
+      .poll(() => page.evaluate(() => (window as any).__printed))
+      .toBe(1);
+    const printView = page.locator('.jp-ClassLabSlides-print');
+    await expect(printView.locator('.jp-ClassLabSlides-printPage')).toHaveCount(
+      5
+    );
+    await expect(printView).toContainText('Then, the answer.');
+    await expect(printView).not.toContainText("speaker's notes");
+
+    const pdf = await page.pdf({
+      preferCSSPageSize: true,
+      printBackground: true
+    });
+    const pages =
+      pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? [];
+    expect(pages).toHaveLength(5); // 4 slides, one with a subslide
+    fs.writeFileSync(
+      path.join(REPO, 'ui-tests/artifacts/slides-export.pdf'),
+      pdf
+    );
+
+    // Closing the dialog removes the print view.
+    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    await expect(printView).toHaveCount(0);
   });
 });

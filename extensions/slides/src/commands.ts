@@ -14,6 +14,8 @@ export namespace CommandIDs {
   export const runCell = 'classlab-slides:run-cell';
   /** Open the speaker window: current and next slide, notes, timer. */
   export const speakerView = 'classlab-slides:speaker-view';
+  /** Export the deck to PDF: one page per slide, through the print dialog. */
+  export const exportPdf = 'classlab-slides:export-pdf';
   /** Projector text size: one step bigger. */
   export const textBigger = 'classlab-slides:text-bigger';
   /** Projector text size: one step smaller. */

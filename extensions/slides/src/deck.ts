@@ -19,6 +19,7 @@ import { createCellView } from './cellViews';
 import { NotebookSlideIndex } from './notebookSlideIndex';
 import { IRiseOptions } from './riseOptions';
 import { ISlidePosition, SlideIndex } from './slideIndex';
+import { printDeck } from './printView';
 import { SpeakerView } from './speakerView';
 import { readTextScale, stepTextScale, writeTextScale } from './textScale';
 
@@ -110,6 +111,11 @@ export class SlideDeck extends Widget {
       this._speaker = new SpeakerView(this, trans);
     }
     return this._speaker.open();
+  }
+
+  /** Print every subslide on its own page (the browser's dialog saves it as PDF). */
+  print(label: string): Promise<void> {
+    return printDeck(this.panel, this.slideIndex, label);
   }
 
   /** Emits after every move: slide, subslide or fragment, and after the deck is rebuilt. */

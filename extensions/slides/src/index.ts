@@ -125,6 +125,15 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    app.commands.addCommand(CommandIDs.exportPdf, {
+      label: trans.__('Export Slides to PDF…'),
+      caption: trans.__(
+        'Print every slide on its own page; choose "Save as PDF" in the dialog'
+      ),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      execute: () => deck()?.print(trans.__('Slides for printing'))
+    });
     app.commands.addCommand(CommandIDs.textBigger, {
       label: trans.__('Bigger Slide Text'),
       caption: trans.__('Make text, code and outputs bigger on the slides'),
@@ -148,6 +157,10 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
 
     palette?.addItem({
       command: CommandIDs.present,
+      category: trans.__('ClassLab Slides')
+    });
+    palette?.addItem({
+      command: CommandIDs.exportPdf,
       category: trans.__('ClassLab Slides')
     });
   }
