@@ -19,21 +19,12 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from _chromium import CHROMIUM, CHROMIUM_ARGS
 from _servers import REPO, start_server
 
 SIZES = [50, 200, 500]
 ENTRIES = int(os.environ.get("CLASSLAB_BENCH_SLIDES_ENTRIES", "5"))
 CHANGES = int(os.environ.get("CLASSLAB_BENCH_SLIDES_CHANGES", "10"))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SECTION = "Slides: enter and change slides, by notebook size (headless Chromium)"
 
 

@@ -24,20 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from _chromium import CHROMIUM, CHROMIUM_ARGS
 from _servers import REPO, Server, spawn_server, start_server
 
 EXTENSIONS = ["slides", "video", "help", "gpu", "grader"]
-CHROMIUM = "/usr/bin/chromium"
-# Same flags as ui-tests/harness.ts: keep Chromium quiet on a machine without outside network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Measured runs per variant; the environment may raise them for a quieter median (or lower them for a quick try).
 TTR_ROUNDS = int(os.environ.get("CLASSLAB_BENCH_TTR_ROUNDS", "7"))
 TTR_WARMUP = 1  # discarded first round: server-side first-request costs, Chromium's own warm-up

@@ -31,6 +31,11 @@ try {
     window.jupyterapp?.commands.hasCommand('classlab-slides:present')
   );
   await page.evaluate(() => window.jupyterapp.started);
+  // Two animation frames: the frame that paints the change, and one after it.
+  await page.evaluate(() => {
+    window.__frames = () =>
+      new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
 
   for (const { name, path } of request.notebooks) {
     const row = { name, open_ms: [], enter_ms: [], change_ms: [], slides: 0 };
@@ -39,10 +44,6 @@ try {
       row.open_ms.push(
         await page.evaluate(async path => {
           const app = window.jupyterapp;
-          const frames = () =>
-            new Promise(r =>
-              requestAnimationFrame(() => requestAnimationFrame(r))
-            );
           const t0 = performance.now();
           const panel = await app.commands.execute('docmanager:open', {
             path,
@@ -50,7 +51,7 @@ try {
           });
           await panel.context.ready;
           await panel.revealed;
-          await frames();
+          await window.__frames();
           return performance.now() - t0;
         }, path)
       );
@@ -58,16 +59,12 @@ try {
       row.enter_ms.push(
         await page.evaluate(async () => {
           const app = window.jupyterapp;
-          const frames = () =>
-            new Promise(r =>
-              requestAnimationFrame(() => requestAnimationFrame(r))
-            );
           const t0 = performance.now();
           await app.commands.execute('classlab-slides:present');
           while (!document.querySelector('.jp-ClassLabSlides.jp-mod-ready')) {
             await new Promise(r => requestAnimationFrame(r));
           }
-          await frames();
+          await window.__frames();
           return performance.now() - t0;
         })
       );
@@ -81,13 +78,9 @@ try {
         row.change_ms.push(
           await page.evaluate(async () => {
             const app = window.jupyterapp;
-            const frames = () =>
-              new Promise(r =>
-                requestAnimationFrame(() => requestAnimationFrame(r))
-              );
             const t0 = performance.now();
             await app.commands.execute('classlab-slides:next');
-            await frames();
+            await window.__frames();
             return performance.now() - t0;
           })
         );
