@@ -42,6 +42,10 @@ test.describe('slideshow', () => {
     await expect(page.locator(`${DECK} .slide-number`)).toHaveText(
       /^\s*1\s*\/\s*5\s*$/
     );
+    // The notebook's `rise.footer`, as text (its HTML tags are not rendered).
+    await expect(page.locator(`${DECK} .jp-ClassLabSlides-footer`)).toHaveText(
+      'ClassLab slides demo'
+    );
     // Speaker notes and skipped cells are not on the slides.
     await expect(deck).not.toContainText("speaker's notes");
     await expect(deck).not.toContainText('This cell is skipped');

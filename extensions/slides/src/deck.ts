@@ -60,6 +60,18 @@ export class SlideDeck extends Widget {
     this._slidesNode.className = 'slides';
     this._revealNode.appendChild(this._slidesNode);
     this.node.appendChild(this._revealNode);
+    // RISE's header and footer, as plain text: notebook metadata is untrusted, so never parsed as HTML.
+    for (const [part, text] of [
+      ['header', options.rise.header],
+      ['footer', options.rise.footer]
+    ] as const) {
+      if (text) {
+        const node = document.createElement('div');
+        node.className = `jp-ClassLabSlides-${part}`;
+        node.textContent = text.replace(/<[^>]*>/g, '');
+        this.node.appendChild(node);
+      }
+    }
     this.node.addEventListener('focusin', this);
     this.node.addEventListener('focusout', this);
     this.node.addEventListener('mousedown', this);
