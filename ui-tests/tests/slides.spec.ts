@@ -304,4 +304,29 @@ test.describe('slideshow', () => {
     await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
     await expect(printView).toHaveCount(0);
   });
+
+  test('a slide type changed while presenting rebuilds the deck and keeps the place', async ({
+    page
+  }) => {
+    await page.notebook.selectCells(2);
+    await present(page);
+    await expect(page.locator(CURRENT)).toContainText('Python can do sums');
+    // As if set from the notebook view (or by a collaborator): the code cell now starts a slide of its own.
+    await page.evaluate(() => {
+      const app = (window as any).jupyterapp;
+      const panel = [...app.shell.widgets('main')].find(
+        (w: any) => w.content?.widgets
+      );
+      panel.content.widgets[3].model.setMetadata('slideshow', {
+        slide_type: 'slide'
+      });
+    });
+    await expect(page.locator(`${DECK} .slide-number`)).toHaveText(
+      /^\s*2\s*\/\s*6\s*$/
+    );
+    await expect(page.locator(CURRENT)).toContainText('Python can do sums');
+    await page.keyboard.press('ArrowRight');
+    await expect(page.locator(CURRENT)).toContainText('answer = 6 * 7');
+    await expect(page.locator(CURRENT)).not.toContainText('Python can do sums');
+  });
 });
