@@ -77,100 +77,69 @@ export function readRiseOptions(
   return { options, problems };
 }
 
+/** Parsers for one option value: the accepted value, or undefined to ignore it. */
+const oneOf =
+  <T extends string>(allowed: readonly T[]) =>
+  (value: unknown): T | undefined =>
+    (allowed as readonly unknown[]).includes(value) ? (value as T) : undefined;
+const flag = (value: unknown): boolean | undefined =>
+  typeof value === 'boolean' ? value : undefined;
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+const size = (value: unknown): number | string | undefined => {
+  if (typeof value === 'number') {
+    return value > 0 && Number.isFinite(value) ? value : undefined;
+  }
+  if (typeof value === 'string' && /^\d+(\.\d+)?%$/.test(value)) {
+    return value;
+  }
+  if (typeof value === 'string' && /^\d+(\.\d+)?(px)?$/.test(value)) {
+    return Number.parseFloat(value);
+  }
+  return undefined;
+};
+
 function apply(
   raw: Record<string, unknown>,
   key: string,
   options: IRiseOptions,
   problems: string[]
 ): void {
-  const ignore = (name: string) =>
-    problems.push(
-      `metadata.${key}.${name} = ${JSON.stringify(raw[name])} ignored`
-    );
-  const oneOf = <T extends string>(
+  // Absent stays absent; present but not accepted is reported once and ignored.
+  const take = <T>(
     name: string,
-    allowed: readonly T[]
+    parse: (value: unknown) => T | undefined
   ): T | undefined => {
-    const value = raw[name];
-    if (value === undefined) {
+    if (raw[name] === undefined) {
       return undefined;
     }
-    if (
-      typeof value === 'string' &&
-      (allowed as readonly string[]).includes(value)
-    ) {
-      return value as T;
-    }
-    ignore(name);
-    return undefined;
-  };
-  const flag = (name: string): boolean | undefined => {
-    const value = raw[name];
+    const value = parse(raw[name]);
     if (value === undefined) {
-      return undefined;
+      problems.push(
+        `metadata.${key}.${name} = ${JSON.stringify(raw[name])} ignored`
+      );
     }
-    if (typeof value === 'boolean') {
-      return value;
-    }
-    ignore(name);
-    return undefined;
-  };
-  const text = (name: string): string | undefined => {
-    const value = raw[name];
-    if (value === undefined) {
-      return undefined;
-    }
-    if (typeof value === 'string') {
-      return value;
-    }
-    ignore(name);
-    return undefined;
-  };
-  const size = (name: string): number | string | undefined => {
-    const value = raw[name];
-    if (value === undefined) {
-      return undefined;
-    }
-    if (typeof value === 'number' && value > 0 && Number.isFinite(value)) {
-      return value;
-    }
-    if (typeof value === 'string' && /^\d+(\.\d+)?%$/.test(value)) {
-      return value;
-    }
-    if (typeof value === 'string' && /^\d+(\.\d+)?(px)?$/.test(value)) {
-      return Number.parseFloat(value);
-    }
-    ignore(name);
-    return undefined;
+    return value;
   };
 
-  const theme = oneOf('theme', REVEAL_THEMES);
-  const transition = oneOf('transition', REVEAL_TRANSITIONS);
-  const startAt = oneOf('start_slideshow_at', [
-    'beginning',
-    'selected'
-  ] as const);
-  const autolaunch = flag('autolaunch');
-  const scroll = flag('scroll');
-  const header = text('header');
-  const footer = text('footer');
-  const width = size('width');
-  const height = size('height');
-
+  const read = {
+    theme: take('theme', oneOf(REVEAL_THEMES)),
+    transition: take('transition', oneOf(REVEAL_TRANSITIONS)),
+    startAt: take(
+      'start_slideshow_at',
+      oneOf(['beginning', 'selected'] as const)
+    ),
+    autolaunch: take('autolaunch', flag),
+    scroll: take('scroll', flag),
+    header: take('header', text),
+    footer: take('footer', text),
+    width: take('width', size),
+    height: take('height', size)
+  };
   Object.assign(
     options,
     Object.fromEntries(
-      Object.entries({
-        theme,
-        transition,
-        startAt,
-        autolaunch,
-        scroll,
-        header,
-        footer,
-        width,
-        height
-      }).filter(([, value]) => value !== undefined)
+      Object.entries(read).filter(([, value]) => value !== undefined)
     )
   );
 }
