@@ -49,6 +49,9 @@ build: $(STAMP)/build
 
 # --- Editable installs into .venv; labextensions linked so a rebuild is picked up ---------------
 $(STAMP)/install: $(STAMP)/venv $(PY_PACKAGING) | $(STAMP)/build
+	@# Unlink the previous `develop` links first: pip would write the wheels' install.json through them into the
+	@# source labextension folders, and the next wheel build would then hold install.json twice.
+	@for e in $(EXTENSIONS); do l=$(VENV)/share/jupyter/labextensions/@classlab/$$e; if [ -L $$l ]; then rm $$l; fi; done
 	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(PY_PACKAGES),-e $(p))
 	@for e in $(EXTENSIONS); do $(BIN)/jupyter-builder develop --overwrite extensions/$$e >/dev/null || exit 1; done
 	@touch $@

@@ -54,6 +54,7 @@ SUITES: dict[str, list[Step]] = {
         Step("tsc-ui-tests", ["npx", "tsc", "-p", "ui-tests"]),
         Step("ruff", [str(VENV_BIN / "ruff"), "check", "."]),
         Step("ruff-format", [str(VENV_BIN / "ruff"), "format", "--diff", "."]),
+        Step("i18n", [str(VENV_BIN / "python"), "scripts/i18n.py", "check"]),
     ],
     "js": [
         Step(

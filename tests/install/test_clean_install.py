@@ -82,6 +82,15 @@ def test_extension_wheel_ships_a_prebuilt_labextension(wheels: Path, name: str):
     assert any(re.fullmatch(re.escape(share) + r"static/remoteEntry\.[0-9a-f]+\.js", f) for f in files)
 
 
+@pytest.mark.parametrize("name", EXTENSIONS)
+def test_extension_wheel_ships_its_translations(wheels: Path, name: str):
+    (wheel,) = wheels.glob(f"classlab_{name}-*.whl")
+    archive = zipfile.ZipFile(wheel)
+    assert f"classlab_{name}/locale/zh_CN/LC_MESSAGES/classlab_{name}.json" in archive.namelist()
+    entry_points = archive.read(f"classlab_{name}-0.1.0.dist-info/entry_points.txt").decode()
+    assert f"[jupyterlab.locale]\nclasslab_{name} = classlab_{name}" in entry_points
+
+
 def test_bridge_wheel_enables_itself(wheels: Path):
     (wheel,) = wheels.glob("classlab_bridge-*.whl")
     config = "classlab_bridge-0.1.0.data/data/etc/jupyter/jupyter_server_config.d/classlab_bridge.json"

@@ -25,7 +25,7 @@ export const gpuPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('classlab');
+    const trans = (translator ?? nullTranslator).load('classlab_gpu');
     app.commands.addCommand(CommandIDs.runCell, {
       label: trans.__('Run Cell on GPU'),
       caption: trans.__('Send this cell to the shared GPU queue'),

@@ -25,7 +25,7 @@ export const graderPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('classlab');
+    const trans = (translator ?? nullTranslator).load('classlab_grader');
     app.commands.addCommand(CommandIDs.openPanel, {
       label: trans.__('Open Grader Panel'),
       caption: trans.__('Check your answers and see your score'),

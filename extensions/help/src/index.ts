@@ -25,7 +25,7 @@ export const helpPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('classlab');
+    const trans = (translator ?? nullTranslator).load('classlab_help');
     app.commands.addCommand(CommandIDs.ask, {
       label: trans.__('Ask for Help'),
       caption: trans.__('Ask a teacher or classmate to help with this cell'),

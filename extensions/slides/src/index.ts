@@ -49,7 +49,7 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('classlab');
+    const trans = (translator ?? nullTranslator).load('classlab_slides');
     // The presenter (and reveal.js with it) loads on first use only, never at JupyterLab start.
     let presenter: Presenter | null = null;
     const loadPresenter = async (): Promise<Presenter> => {
@@ -182,7 +182,7 @@ export const authoringPlugin: JupyterFrontEndPlugin<void> = {
     toolbars: IToolbarWidgetRegistry | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('classlab');
+    const trans = (translator ?? nullTranslator).load('classlab_slides');
     const labels = slideTypeLabels(trans);
     app.commands.addCommand(CommandIDs.setSlideType, {
       label: args =>

@@ -25,7 +25,7 @@ export const videoPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('classlab');
+    const trans = (translator ?? nullTranslator).load('classlab_video');
     app.commands.addCommand(CommandIDs.insert, {
       label: trans.__('Insert Lecture Video'),
       caption: trans.__(
