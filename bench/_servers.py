@@ -35,9 +35,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def isolated_env(state: Path) -> dict[str, str]:
+def isolated_env(state: Path, venv_bin: Path = VENV_BIN) -> dict[str, str]:
     """Environment pointing every Jupyter/IPython dir at ``state``; the venv's own config keeps applying."""
     env = dict(os.environ)
+    if venv_bin != VENV_BIN:
+        env["VIRTUAL_ENV"] = str(venv_bin.parent)
     for sub in ("config", "data", "runtime", "root", "ipython"):
         (state / sub).mkdir(parents=True, exist_ok=True)
     env.update(
@@ -46,7 +48,7 @@ def isolated_env(state: Path) -> dict[str, str]:
         JUPYTER_RUNTIME_DIR=str(state / "runtime"),
         IPYTHONDIR=str(state / "ipython"),
         JUPYTER_PREFER_ENV_PATH="1",
-        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        PATH=f"{venv_bin}{os.pathsep}{env.get('PATH', '')}",
     )
     env.pop("JUPYTER_PATH", None)
     return env
@@ -157,17 +159,21 @@ def spawn_server(
     state: Path,
     *,
     app: str = "lab",
-    bridge: bool = True,
+    venv_bin: Path = VENV_BIN,
+    bridge: bool | None = True,
     page_config_disable_classlab: bool = False,
     hide_classlab_labextensions: bool = False,
 ) -> tuple[Server, float]:
     """Start ``jupyter-<app>`` in ``state`` without waiting; returns the server and its spawn time (monotonic).
 
-    bridge: whether the classlab_bridge server extension is enabled (``ServerApp.jpserver_extensions``).
+    venv_bin: the ``bin`` dir of the environment to run (default: this one, .venv); another venv's own
+        sys-prefix config applies to its server (bench_slides runs jupyterlab-rise from bench/.venv-rise).
+    bridge: whether the classlab_bridge server extension is enabled (``ServerApp.jpserver_extensions``);
+        None leaves it unmentioned (for a venv without ClassLab).
     page_config_disable_classlab: list the five labextensions in labconfig/page_config.json ``disabledExtensions``.
     hide_classlab_labextensions: leave them out of ``LabApp.labextensions_path`` (their assets are never served).
     """
-    env = isolated_env(state)
+    env = isolated_env(state, venv_bin)
     port, token = free_port(), secrets.token_hex(24)
     config_dir = Path(env["JUPYTER_CONFIG_DIR"])
     lab_config: dict[str, Any] = {
@@ -186,11 +192,12 @@ def spawn_server(
             "open_browser": False,
             "allow_root": True,  # benchmarks run as root on CI machines
             "root_dir": str(state / "root"),
-            "jpserver_extensions": {"classlab_bridge": bridge},
         },
         "IdentityProvider": {"token": token},
         "LabApp": lab_config,
     }
+    if bridge is not None:
+        config["ServerApp"]["jpserver_extensions"] = {"classlab_bridge": bridge}
     (config_dir / "jupyter_server_config.json").write_text(json.dumps(config, indent=1))
     # The frontend side of "no news, no update checks", as a user setting in the isolated user-settings dir
     # (JupyterLab has no server option for it; overrides.json would live in the shared venv).
@@ -211,7 +218,7 @@ def spawn_server(
     # The console script is the server process itself (no `jupyter` launcher in between), so its pid is the one
     # whose RSS we measure; a new session lets stop() signal exactly this group.
     proc = subprocess.Popen(
-        [str(VENV_BIN / f"jupyter-{app}")],
+        [str(venv_bin / f"jupyter-{app}")],
         cwd=state / "root",
         env=env,
         stdin=subprocess.DEVNULL,

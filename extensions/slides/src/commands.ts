@@ -16,6 +16,8 @@ export namespace CommandIDs {
   export const speakerView = 'classlab-slides:speaker-view';
   /** Export the deck to PDF: one page per slide, through the print dialog. */
   export const exportPdf = 'classlab-slides:export-pdf';
+  /** Export the deck to one standalone HTML file next to the notebook (`<name>.slides.html`). */
+  export const exportHtml = 'classlab-slides:export-html';
   /** Projector text size: one step bigger. */
   export const textBigger = 'classlab-slides:text-bigger';
   /** Projector text size: one step smaller. */

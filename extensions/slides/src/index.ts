@@ -134,6 +134,38 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => deck() !== null,
       execute: () => deck()?.print(trans.__('Slides for printing'))
     });
+    app.commands.addCommand(CommandIDs.exportHtml, {
+      label: trans.__('Export Slides to HTML…'),
+      caption: trans.__(
+        'Save the slides with their current outputs as one HTML file that opens offline'
+      ),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null || notebooks?.currentWidget != null,
+      execute: async () => {
+        const running = deck();
+        const panel = running?.panel ?? notebooks?.currentWidget;
+        if (!panel) {
+          return null;
+        }
+        // Lazy: the exporter carries reveal.js's source as text.
+        const { exportSlidesToHtml } = await import('./htmlExport');
+        try {
+          return await exportSlidesToHtml(
+            app,
+            panel,
+            running?.slideIndex ?? null,
+            trans
+          );
+        } catch (reason) {
+          console.error('ClassLab Slides: HTML export failed', reason);
+          Notification.error(
+            trans.__('The slides could not be exported: %1', String(reason)),
+            { autoClose: 10000 }
+          );
+          return null;
+        }
+      }
+    });
     app.commands.addCommand(CommandIDs.textBigger, {
       label: trans.__('Bigger Slide Text'),
       caption: trans.__('Make text, code and outputs bigger on the slides'),
@@ -161,6 +193,10 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({
       command: CommandIDs.exportPdf,
+      category: trans.__('ClassLab Slides')
+    });
+    palette?.addItem({
+      command: CommandIDs.exportHtml,
       category: trans.__('ClassLab Slides')
     });
   }
