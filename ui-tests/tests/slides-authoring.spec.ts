@@ -71,3 +71,55 @@ test('badges show slide types; the selector and shortcuts set them', async ({
   });
   expect(consoleErrors).toEqual([]);
 });
+
+test('the "show on slide" button of a code cell sets Jupyter Book tags the slide follows', async ({
+  page,
+  tmpPath
+}) => {
+  await page.contents.uploadFile(
+    path.join(REPO, 'examples', 'slides-demo.ipynb'),
+    `${tmpPath}/deck.ipynb`
+  );
+  await page.notebook.openByPath(`${tmpPath}/deck.ipynb`);
+  await page.notebook.activate('deck.ipynb');
+  await page.notebook.runCell(3);
+
+  await page.notebook.selectCells(3);
+  const show = cellNode(page, 3).getByRole('button', {
+    name: /^On the slide:/
+  });
+  await expect(show).toHaveAttribute(
+    'aria-label',
+    'On the slide: Code and output (click to change)'
+  );
+  await show.click();
+  await expect(show).toHaveAttribute(
+    'aria-label',
+    'On the slide: Output only (click to change)'
+  );
+  expect(
+    await page.evaluate(() => {
+      const panel = (window as any).jupyterapp.shell.currentWidget;
+      return panel.content.widgets[3].model.getMetadata('tags');
+    })
+  ).toEqual(['hide-input']);
+  // Markdown cells have no such choice.
+  await page.notebook.selectCells(2);
+  await expect(
+    cellNode(page, 2).getByRole('button', { name: /^On the slide:/ })
+  ).toHaveCount(0);
+
+  await page.notebook.selectCells(3);
+  await page.waitForFunction(
+    () => !!document.activeElement?.closest('.jp-NotebookPanel')
+  );
+  await page.keyboard.press('Alt+r');
+  const slide = page.locator(
+    '.jp-ClassLabSlides section.present > section.present'
+  );
+  await expect(slide.locator('.jp-OutputArea-output').first()).toBeVisible();
+  await expect(
+    slide.locator('.jp-CodeCell .jp-Cell-inputWrapper')
+  ).toBeHidden();
+  await expect(slide).toContainText('42');
+});

@@ -24,6 +24,20 @@ export namespace CommandIDs {
   export const textSmaller = 'classlab-slides:text-smaller';
   /** Set the slide type of the selected cells (`args.type`). */
   export const setSlideType = 'classlab-slides:set-slide-type';
+  /** Every slide by number and title; pick one to go there. */
+  export const overview = 'classlab-slides:overview';
+  /** Type a slide number or words from its title, then Enter. */
+  export const goTo = 'classlab-slides:go-to-slide';
+  /** The deck fills the screen (JupyterLab dialogs stay usable). */
+  export const fullscreen = 'classlab-slides:fullscreen';
+  /** Pen on or off: the pointer draws on the slide (kept per slide while the deck is open). */
+  export const togglePen = 'classlab-slides:toggle-pen';
+  /** Laser pointer on or off: a red dot with a short trail follows the pointer. */
+  export const toggleLaser = 'classlab-slides:toggle-laser';
+  /** Turn pen or laser off (Escape while one is on). */
+  export const stopDrawing = 'classlab-slides:stop-drawing';
+  /** Erase the drawing on the current slide. */
+  export const clearDrawing = 'classlab-slides:clear-drawing';
   /** Leave the cell editor so the slideshow keys work again. */
   export const leaveEditor = 'classlab-slides:leave-editor';
 }

@@ -16,11 +16,15 @@ import { Widget } from '@lumino/widgets';
 type RevealApi = InstanceType<typeof import('reveal.js').default>;
 
 import { createCellView } from './cellViews';
+import { DrawingOverlay } from './drawingOverlay';
+import { leaveFullscreen, toggleFullscreen } from './fullscreen';
+import { SlideOverview } from './overview';
 import { NotebookSlideIndex } from './notebookSlideIndex';
 import { IRiseOptions } from './riseOptions';
 import { ISlidePosition, SlideIndex } from './slideIndex';
 import { printDeck } from './printView';
 import { SpeakerView } from './speakerView';
+import { slideTitles } from './slideTitles';
 import { readTextScale, stepTextScale, writeTextScale } from './textScale';
 
 /** Class of the deck's node; the slideshow key bindings are scoped to it. */
@@ -29,6 +33,9 @@ export const DECK_CLASS = 'jp-ClassLabSlides';
 export const READY_CLASS = 'jp-mod-ready';
 /** Set on the deck while a cell editor inside it has focus: navigation keys are then off. */
 export const EDITING_CLASS = 'jp-mod-editing';
+/** Where keys belong to the page, not the slideshow: cell editors, widget inputs, the go-to box. */
+const TYPING_SELECTOR =
+  '.cm-editor, input, textarea, select, [contenteditable=""], [contenteditable="true"], .jp-ClassLabSlides-overview';
 
 export interface ISlideDeckOptions {
   panel: NotebookPanel;
@@ -38,6 +45,8 @@ export interface ISlideDeckOptions {
   startCellId: string | null;
   /** Accessible name of the deck. */
   label: string;
+  /** Translations for the deck's own controls (overview). */
+  trans: TranslationBundle;
 }
 
 export class SlideDeck extends Widget {
@@ -72,6 +81,12 @@ export class SlideDeck extends Widget {
         this.node.appendChild(node);
       }
     }
+    this._applyLook(options.rise);
+    this._overview = new SlideOverview(this.node, options.trans, h => {
+      this.node.focus();
+      this.removeClass(EDITING_CLASS);
+      this.goTo({ h, v: 0, f: 0 });
+    });
     this.node.addEventListener('focusin', this);
     this.node.addEventListener('focusout', this);
     this.node.addEventListener('mousedown', this);
@@ -115,6 +130,12 @@ export class SlideDeck extends Widget {
 
   get slideIndex(): SlideIndex {
     return this._index.index;
+  }
+
+  /** Pen and laser pointer over the slides; made on first use, its drawings last as long as the deck. */
+  get drawing(): DrawingOverlay {
+    this._drawing ??= new DrawingOverlay(this, this._slidesNode);
+    return this._drawing;
   }
 
   /** Open (or bring forward) the speaker window; false when the browser blocked it. */
@@ -198,10 +219,35 @@ export class SlideDeck extends Widget {
     }
   }
 
-  /** Leave the cell editor, keeping the deck focused so the slideshow keys work again. */
+  /** Leave the cell editor (or the overview), keeping the deck focused so the slideshow keys work again. */
   leaveEditor(): void {
+    this._overview.close();
     this.node.focus();
     this.removeClass(EDITING_CLASS);
+  }
+
+  /** Show every slide by number and title; `search` puts the cursor in the go-to box. */
+  toggleOverview(search = false): void {
+    if (this._overview.isOpen) {
+      this.leaveEditor();
+      return;
+    }
+    const cells = new Map(
+      [...(this.panel.model?.cells ?? [])].map(cell => [
+        cell.id,
+        { cellType: cell.type, source: cell.sharedModel.getSource() }
+      ])
+    );
+    this._overview.open(
+      slideTitles(this.slideIndex, id => cells.get(id)),
+      this.position?.h ?? 0,
+      search
+    );
+  }
+
+  /** Fill the screen with the deck; JupyterLab's dialogs and completer stay usable above it. */
+  toggleFullscreen(): Promise<void> {
+    return toggleFullscreen(this);
   }
 
   handleEvent(event: Event): void {
@@ -213,12 +259,12 @@ export class SlideDeck extends Widget {
         if (cell) {
           this._activeCell = cell;
         }
-        this.toggleClass(EDITING_CLASS, !!target?.closest('.cm-editor'));
+        this.toggleClass(EDITING_CLASS, !!target?.closest(TYPING_SELECTOR));
         break;
       }
       case 'focusout': {
         const next = (event as FocusEvent).relatedTarget as HTMLElement | null;
-        if (!next?.closest('.cm-editor')) {
+        if (!next?.closest(TYPING_SELECTOR)) {
           this.removeClass(EDITING_CLASS);
         }
         break;
@@ -231,6 +277,9 @@ export class SlideDeck extends Widget {
       return;
     }
     this._speaker?.dispose();
+    this._drawing?.dispose();
+    this._overview.close();
+    leaveFullscreen(this);
     this._reveal?.destroy();
     this._reveal = null;
     for (const h of [...this._mounted.keys()]) {
@@ -406,6 +455,21 @@ export class SlideDeck extends Widget {
     this._positionChanged.emit(this.position ?? { h: 0, v: 0, f: 0 });
   }
 
+  /** The notebook's reveal theme (scoped to the deck by CSS), slide size and scrolling. */
+  private _applyLook(rise: IRiseOptions): void {
+    if (rise.theme) {
+      this.node.dataset.revealTheme = rise.theme;
+    }
+    this.toggleClass('jp-mod-noScroll', !rise.scroll);
+    const size = (value: number | string) =>
+      typeof value === 'number' ? `${value}px` : value;
+    this.node.style.setProperty('--jp-classlab-slides-width', size(rise.width));
+    this.node.style.setProperty(
+      '--jp-classlab-slides-height',
+      size(rise.height)
+    );
+  }
+
   private _applyTextScale(scale: number): void {
     this._textScale = scale;
     this.node.style.setProperty(
@@ -416,6 +480,8 @@ export class SlideDeck extends Widget {
 
   private _positionChanged = new Signal<this, ISlidePosition>(this);
   private _speaker: SpeakerView | null = null;
+  private _drawing: DrawingOverlay | null = null;
+  private _overview: SlideOverview;
   private _textScale = 1;
   private _index: NotebookSlideIndex;
   private _rise: IRiseOptions;

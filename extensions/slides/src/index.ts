@@ -8,19 +8,24 @@ import {
   Notification
 } from '@jupyterlab/apputils';
 import { Cell } from '@jupyterlab/cells';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 
 // Badges must be on the cells as soon as a notebook opens, so authoring is not loaded lazily.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
-import { SlideBadges, SlideTypeSelector } from './authoring';
+import { cellShowItem, SlideBadges, slideTypeSelector } from './authoring';
 import { CommandIDs } from './commands';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { SLIDE_TYPES, SlideType } from './slideIndex';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { setSlideType, slideTypeLabels } from './slideTypes';
-import type { Presenter } from './presenter';
+import { SlideHint } from './slideHint';
+// Only the autolaunch flag is read at start; the presenter module itself stays lazy.
+import { readRiseOptions } from './riseOptions';
+import type { ISlidesSettings, Presenter } from './presenter';
 
 export { CommandIDs } from './commands';
 
@@ -42,23 +47,66 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
   id: '@classlab/slides:plugin',
   description: 'Present the live notebook as slides.',
   autoStart: true,
-  optional: [INotebookTracker, ICommandPalette, ITranslator],
+  optional: [
+    INotebookTracker,
+    ICommandPalette,
+    ITranslator,
+    ISettingRegistry,
+    IStateDB
+  ],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    settingRegistry?: ISettingRegistry | null,
+    state?: IStateDB | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('classlab_slides');
+    // Defaults until the settings load (and for good if there is no setting registry).
+    const settings: ISlidesSettings = {
+      autoHeadingLevel: 2,
+      autolaunch: true,
+      rememberSlide: true
+    };
+    void settingRegistry
+      ?.load(slidesPlugin.id)
+      .then(loaded => {
+        const read = () => Object.assign(settings, loaded.composite);
+        read();
+        loaded.changed.connect(read);
+      })
+      .catch(reason =>
+        console.warn('ClassLab Slides: settings not loaded', reason)
+      );
     // The presenter (and reveal.js with it) loads on first use only, never at JupyterLab start.
     let presenter: Presenter | null = null;
     const loadPresenter = async (): Promise<Presenter> => {
       if (!presenter) {
         const { Presenter } = await import('./presenter');
-        presenter ??= new Presenter(app, trans);
+        presenter ??= new Presenter(
+          app,
+          trans,
+          state ?? null,
+          () => settings,
+          new SlideHint(state ?? null, trans)
+        );
       }
       return presenter;
     };
+    // RISE's `autolaunch`: a notebook that asks for it opens straight into the slideshow (unless turned off).
+    const autolaunch = async (panel: NotebookPanel) => {
+      await panel.context.ready;
+      await panel.revealed;
+      if (
+        settings.autolaunch &&
+        !panel.isDisposed &&
+        readRiseOptions(panel.model?.metadata).options.autolaunch
+      ) {
+        await (await loadPresenter()).present(panel);
+      }
+    };
+    notebooks?.widgetAdded.connect((_, panel) => void autolaunch(panel));
     const deck = () => presenter?.activeDeck ?? null;
 
     app.commands.addCommand(CommandIDs.present, {
@@ -180,6 +228,81 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => deck() !== null,
       execute: () => deck()?.changeTextScale(-1)
     });
+    app.commands.addCommand(CommandIDs.overview, {
+      label: trans.__('All Slides'),
+      caption: trans.__(
+        'See every slide by number and title; click one to go there'
+      ),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      execute: () => deck()?.toggleOverview(false)
+    });
+    app.commands.addCommand(CommandIDs.goTo, {
+      label: trans.__('Go to Slide…'),
+      caption: trans.__('Type a slide number or words from its title'),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      execute: () => deck()?.toggleOverview(true)
+    });
+    app.commands.addCommand(CommandIDs.fullscreen, {
+      label: trans.__('Full Screen Slides'),
+      caption: trans.__(
+        'Fill the screen with the slides; press F again to leave'
+      ),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      execute: () => deck()?.toggleFullscreen()
+    });
+    // Pen and laser: the overlay is made on first use; toggling shows a badge saying why clicks draw.
+    const toggleDrawing = (mode: 'pen' | 'laser') => {
+      const drawing = deck()?.drawing;
+      if (!drawing) {
+        return;
+      }
+      if (drawing.mode === mode) {
+        drawing.setMode('off');
+      } else {
+        drawing.setMode(
+          mode,
+          mode === 'pen'
+            ? trans.__('Pen — Esc to stop')
+            : trans.__('Laser pointer — Esc to stop')
+        );
+      }
+    };
+    app.commands.addCommand(CommandIDs.togglePen, {
+      label: trans.__('Pen'),
+      caption: trans.__(
+        'Draw on the slide with the mouse, a finger or a stylus; press P or Esc to stop'
+      ),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      isToggled: () => deck()?.drawing.mode === 'pen',
+      execute: () => toggleDrawing('pen')
+    });
+    app.commands.addCommand(CommandIDs.toggleLaser, {
+      label: trans.__('Laser Pointer'),
+      caption: trans.__(
+        'A red dot follows the pointer; press L or Esc to stop'
+      ),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      isToggled: () => deck()?.drawing.mode === 'laser',
+      execute: () => toggleDrawing('laser')
+    });
+    app.commands.addCommand(CommandIDs.stopDrawing, {
+      label: trans.__('Stop Pen or Laser'),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      execute: () => deck()?.drawing.setMode('off')
+    });
+    app.commands.addCommand(CommandIDs.clearDrawing, {
+      label: trans.__('Clear Drawing'),
+      caption: trans.__('Erase what was drawn on this slide'),
+      describedBy: NO_ARGS,
+      isEnabled: () => deck() !== null,
+      execute: () => deck()?.drawing.clear()
+    });
     app.commands.addCommand(CommandIDs.leaveEditor, {
       label: trans.__('Leave Cell Editor in Slide'),
       describedBy: NO_ARGS,
@@ -191,14 +314,16 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
       command: CommandIDs.present,
       category: trans.__('ClassLab Slides')
     });
-    palette?.addItem({
-      command: CommandIDs.exportPdf,
-      category: trans.__('ClassLab Slides')
-    });
-    palette?.addItem({
-      command: CommandIDs.exportHtml,
-      category: trans.__('ClassLab Slides')
-    });
+    for (const command of [
+      CommandIDs.exportPdf,
+      CommandIDs.exportHtml,
+      CommandIDs.overview,
+      CommandIDs.goTo,
+      CommandIDs.fullscreen,
+      CommandIDs.speakerView
+    ]) {
+      palette?.addItem({ command, category: trans.__('ClassLab Slides') });
+    }
   }
 };
 
@@ -211,15 +336,17 @@ export const authoringPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'Slide-type badges on cells and a slide-type selector in the cell toolbar.',
   autoStart: true,
-  optional: [INotebookTracker, IToolbarWidgetRegistry, ITranslator],
+  optional: [INotebookTracker, IToolbarWidgetRegistry, ITranslator, IStateDB],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker | null,
     toolbars: IToolbarWidgetRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    state?: IStateDB | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('classlab_slides');
     const labels = slideTypeLabels(trans);
+    const hint = new SlideHint(state ?? null, trans);
     app.commands.addCommand(CommandIDs.setSlideType, {
       label: args =>
         args.type
@@ -249,15 +376,17 @@ export const authoringPlugin: JupyterFrontEndPlugin<void> = {
             setSlideType(cell.model, args.type as SlideType);
           }
         }
+        void hint.showOnce('authoring');
       }
     });
     if (notebooks) {
       new SlideBadges(notebooks, trans);
     }
-    toolbars?.addFactory<Cell>(
-      'Cell',
-      'classlab-slide-type',
-      cell => new SlideTypeSelector(cell, trans)
+    toolbars?.addFactory<Cell>('Cell', 'classlab-slide-type', cell =>
+      slideTypeSelector(cell, trans, () => void hint.showOnce('authoring'))
+    );
+    toolbars?.addFactory<Cell>('Cell', 'classlab-cell-show', cell =>
+      cellShowItem(cell, trans)
     );
   }
 };

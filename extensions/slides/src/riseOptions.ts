@@ -37,7 +37,7 @@ export interface IRiseOptions {
   scroll: boolean;
   header?: string;
   footer?: string;
-  /** Slide size in pixels, or a percentage of the panel as RISE allowed ("100%"). */
+  /** Largest slide size in pixels, or a percentage of the panel as RISE allowed ("100%"); the slide is centred. */
   width: number | string;
   height: number | string;
 }
@@ -47,8 +47,9 @@ export const DEFAULT_RISE_OPTIONS: IRiseOptions = {
   startAt: 'selected',
   autolaunch: false,
   scroll: true,
-  width: 1280,
-  height: 720
+  // The whole panel, as the deck is laid out at scale 1 (CodeMirror needs that); a number narrows the slide.
+  width: '100%',
+  height: '100%'
 };
 
 export interface IReadRiseOptions {
