@@ -172,9 +172,10 @@ def run() -> list[dict[str, Any]]:
             "section": SECTION,
             "note": f"Median of {ENTRIES - 1} entries after the first (which also loads reveal.js, shown apart), "
             "each from the command to the second animation frame after the current slide is visible with its "
-            f"heading rendered; {CHANGES} `next` commands per entry, each to the second animation frame after it, "
-            f"then {CHANGES} Space key presses (real input events), each from its keydown to the second frame after "
-            "the next slide is present and rendered. Anchor: opening the same notebook with `docmanager:open` until "
+            f"heading rendered; from the first slide, up to {CHANGES} Space key presses per entry (real input "
+            "events), each from its keydown to the second frame after the next slide is present and rendered, then, "
+            "back at the first slide, the same moves by `classlab-slides:next`, each to the second animation frame "
+            "after the command. Anchor: opening the same notebook with `docmanager:open` until "
             f"its panel is revealed and painted, same page, same run. Chromium {result['browser']}, viewport "
             "1280×800. Each heading cell has `slideshow.slide_type: slide`.",
         }

@@ -56,6 +56,13 @@ try {
       tool === 'rise'
         ? (document.querySelector('.jp-IFrame iframe')?.contentWindow ?? null)
         : window;
+    // Index of the current top-level slide (section) in the deck.
+    window.__slideIndex = () =>
+      [
+        ...window
+          .__deckWindow()
+          .document.querySelectorAll('.reveal .slides > section')
+      ].findIndex(section => section.classList.contains('present'));
     // The current slide once it is visible with its heading rendered, else null.
     window.__present = () => {
       const doc = window.__deckWindow()?.document;
@@ -124,7 +131,18 @@ try {
             .__deckWindow()
             .document.querySelectorAll('.reveal .slides > section').length
       );
-      // Every move must change the slide: no more moves than there are slides after the first.
+      // Every move must change the slide: start at the first slide (ClassLab may resume where the last
+      // slideshow of this notebook was left), and make no more moves than there are slides after it.
+      if (tool === 'classlab') {
+        await page.evaluate(async () => {
+          for (let i = window.__slideIndex(); i > 0; i--) {
+            await window.jupyterapp.commands.execute(
+              'classlab-slides:previous'
+            );
+          }
+          await window.__frames();
+        });
+      }
       const changes = Math.min(request.changes, row.slides - 1);
       // The same key into both decks. Keys go to the focused element: our deck has focus after entry; RISE's
       // iframe gets it here, as a click into it would give it.
@@ -148,7 +166,9 @@ try {
                 while ((now = window.__present()) === before || !now) {
                   if (w.performance.now() - t0 > timeout) {
                     reject(
-                      new Error(`no slide change ${timeout} ms after Space`)
+                      new Error(
+                        `no slide change ${timeout} ms after Space at slide ${window.__slideIndex()}`
+                      )
                     );
                     return;
                   }
