@@ -151,6 +151,11 @@ export class SlideDeck extends Widget {
     return printDeck(this.panel, this.slideIndex, label);
   }
 
+  /** Emits when the neighbours of the current slide have been mounted (after a move, a moment later). */
+  get slidesMounted(): ISignal<this, void> {
+    return this._slidesMounted;
+  }
+
   /** Emits after every move: slide, subslide or fragment, and after the deck is rebuilt. */
   get positionChanged(): ISignal<this, ISlidePosition> {
     return this._positionChanged;
@@ -276,6 +281,11 @@ export class SlideDeck extends Widget {
     if (this.isDisposed) {
       return;
     }
+    if (this._idleHandle?.idle !== undefined) {
+      cancelIdleCallback(this._idleHandle.idle);
+    } else if (this._idleHandle?.timer !== undefined) {
+      window.clearTimeout(this._idleHandle.timer);
+    }
     this._speaker?.dispose();
     this._drawing?.dispose();
     this._overview.close();
@@ -338,7 +348,13 @@ export class SlideDeck extends Widget {
       }
     };
     this._reveal.on('slidechanged', () => {
-      this._mountAround();
+      // Only the slide now shown is mounted at once; its neighbours follow when the browser is idle, so a
+      // slide change costs one slide's cells, not three.
+      const h = this.position?.h ?? 0;
+      if (!this._mounted.has(h)) {
+        this._mount(h);
+      }
+      this._mountNeighboursSoon();
       moved();
     });
     this._reveal.on('fragmentshown', moved);
@@ -354,7 +370,11 @@ export class SlideDeck extends Widget {
       );
     }
     this._reveal.configure({ transition: this._rise.transition });
-    this._mountAround();
+    const first = this.position?.h ?? 0;
+    if (!this._mounted.has(first)) {
+      this._mount(first); // not yet mounted when the deck starts on its first slide (no slidechanged)
+    }
+    this._mountNeighboursSoon();
     this.node.focus();
     this.addClass(READY_CLASS);
   }
@@ -384,6 +404,24 @@ export class SlideDeck extends Widget {
       this._slidesNode.appendChild(section);
       this._hosts.push(hosts);
     });
+  }
+
+  /** Mount the neighbours of the current slide when the browser is idle (at most ~300 ms later). */
+  private _mountNeighboursSoon(): void {
+    if (this._idleHandle !== null) {
+      return;
+    }
+    const run = () => {
+      this._idleHandle = null;
+      if (!this.isDisposed) {
+        this._mountAround();
+        this._slidesMounted.emit();
+      }
+    };
+    this._idleHandle =
+      typeof requestIdleCallback === 'function'
+        ? { idle: requestIdleCallback(run, { timeout: 300 }) }
+        : { timer: window.setTimeout(run, 50) };
   }
 
   /** Mount cell views for the current slide and its neighbours; dispose the rest. */
@@ -479,6 +517,8 @@ export class SlideDeck extends Widget {
   }
 
   private _positionChanged = new Signal<this, ISlidePosition>(this);
+  private _slidesMounted = new Signal<this, void>(this);
+  private _idleHandle: { idle?: number; timer?: number } | null = null;
   private _speaker: SpeakerView | null = null;
   private _drawing: DrawingOverlay | null = null;
   private _overview: SlideOverview;

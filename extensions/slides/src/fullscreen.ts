@@ -9,6 +9,8 @@ import { Widget } from '@lumino/widgets';
 export const FULLSCREEN_CLASS = 'jp-mod-fullscreen';
 /** On `document.body` while a deck covers the page (hides nothing itself; scopes the deck's fixed layout). */
 export const FULLSCREEN_BODY_CLASS = 'jp-mod-classlabSlidesFullscreen';
+/** On each ancestor of the deck while it covers the page: lifts Lumino's `contain: strict` (see deck-look.css). */
+export const FULLSCREEN_HOST_CLASS = 'jp-mod-classlabSlidesHost';
 
 export async function toggleFullscreen(deck: Widget): Promise<void> {
   if (deck.hasClass(FULLSCREEN_CLASS)) {
@@ -17,6 +19,13 @@ export async function toggleFullscreen(deck: Widget): Promise<void> {
   }
   deck.addClass(FULLSCREEN_CLASS);
   document.body.classList.add(FULLSCREEN_BODY_CLASS);
+  for (
+    let node = deck.node.parentElement;
+    node && node !== document.body;
+    node = node.parentElement
+  ) {
+    node.classList.add(FULLSCREEN_HOST_CLASS);
+  }
   const onChange = () => {
     // Left by the browser (Esc, F11): the deck goes back into its tab.
     if (!document.fullscreenElement) {
@@ -46,6 +55,9 @@ export function leaveFullscreen(deck: Widget): void {
 function uncover(deck: Widget): void {
   deck.removeClass(FULLSCREEN_CLASS);
   document.body.classList.remove(FULLSCREEN_BODY_CLASS);
+  document
+    .querySelectorAll(`.${FULLSCREEN_HOST_CLASS}`)
+    .forEach(node => node.classList.remove(FULLSCREEN_HOST_CLASS));
   if (!deck.isDisposed) {
     deck.node.focus();
   }

@@ -39,6 +39,8 @@ export class SpeakerView implements IDisposable {
     this._window = win;
     this._build(win.document);
     this._deck.positionChanged.connect(this._update, this);
+    // The next slide is mounted a moment after a move; copy it then.
+    this._deck.slidesMounted.connect(this._update, this);
     this._startedAt = Date.now();
     this._timer = window.setInterval(() => this._tick(), 1000);
     win.addEventListener('beforeunload', () => this.dispose());
@@ -55,6 +57,7 @@ export class SpeakerView implements IDisposable {
     this._isDisposed = true;
     window.clearInterval(this._timer);
     this._deck.positionChanged.disconnect(this._update, this);
+    this._deck.slidesMounted.disconnect(this._update, this);
     const win = this._window;
     this._window = null;
     if (win && !win.closed) {
