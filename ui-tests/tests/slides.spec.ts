@@ -179,6 +179,11 @@ test.describe('slideshow', () => {
     await expect(slider).toBeVisible();
     await expect(slider).toContainText('Speed');
     await expect(slider.locator('.widget-readout')).toHaveText('7');
+    // Widget text follows the projector text size like the rest of the slide (19.5 px at the default 1.5).
+    const labelSize = await slider
+      .locator('.widget-label')
+      .evaluate(node => parseFloat(getComputedStyle(node).fontSize));
+    expect(labelSize).toBeGreaterThan(18);
     await page.screenshot({
       path: path.join(REPO, 'ui-tests/artifacts/slides-ipywidget.png')
     });
