@@ -4,6 +4,10 @@ set -euo pipefail
 
 packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
+# ffmpeg generates the video tests' media (an mp4, an HLS VOD, a live HLS stream): scripts/make_media.py.
+[ -x /usr/bin/ffmpeg ] || packages+=(ffmpeg)
+# A Chinese font, so screenshots of the zh_CN test show characters rather than boxes.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || packages+=(fonts-wqy-microhei)
 
 [ ${#packages[@]} -eq 0 ] && exit 0
 

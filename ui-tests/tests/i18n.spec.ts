@@ -1,0 +1,167 @@
+/**
+ * Chinese: with JupyterLab's language set to 中文 (zh_CN, Settings → Language) ClassLab speaks Chinese too — the
+ * Slides toolbar button and View-menu entry, and the other extensions' commands in the palette.
+ *
+ * The language is a user setting on the server that every browser test shares, so this test writes it through the
+ * real settings API (no Galata settings mock) and puts the previous value back in `afterAll`, however the test ends.
+ */
+import * as path from 'path';
+import type { APIRequestContext } from '@playwright/test';
+
+import { expect, test } from '../fixtures';
+import { ARTIFACTS } from '../harness';
+
+const LANGUAGE_PLUGIN = '@jupyterlab/translation-extension:plugin';
+const NOTEBOOK = 'i18n.ipynb';
+
+function settingsUrl(baseURL: string): string {
+  return `${baseURL}/lab/api/settings/${LANGUAGE_PLUGIN}`;
+}
+
+function auth(): Record<string, string> {
+  return { Authorization: `token ${process.env.CLASSLAB_UI_TOKEN}` };
+}
+
+async function readRaw(
+  request: APIRequestContext,
+  baseURL: string
+): Promise<string> {
+  const response = await request.get(settingsUrl(baseURL), {
+    headers: auth()
+  });
+  expect(response.ok()).toBe(true);
+  return ((await response.json()) as { raw: string }).raw;
+}
+
+async function writeRaw(
+  request: APIRequestContext,
+  baseURL: string,
+  raw: string
+): Promise<void> {
+  const response = await request.put(settingsUrl(baseURL), {
+    headers: auth(),
+    data: { raw }
+  });
+  expect(response.status()).toBe(204);
+}
+
+// The language must reach the server (it also translates the menus' schemas there), so no settings mock.
+// Galata's readiness check looks for a tab named "Launcher", which is "启动页" here: the splash going is enough.
+test.use({
+  mockSettings: false,
+  autoGoto: false,
+  waitForApplication: async ({ baseURL }, use) => {
+    void baseURL;
+    await use(async page => {
+      await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+    });
+  }
+});
+
+let original: string | null = null;
+let server = '';
+
+test.beforeAll(async ({ playwright, baseURL }) => {
+  server = baseURL!;
+  const request = await playwright.request.newContext();
+  original = await readRaw(request, server);
+  await request.dispose();
+});
+
+test.afterAll(async ({ playwright }) => {
+  if (original === null) {
+    return;
+  }
+  const request = await playwright.request.newContext();
+  // What was there before; if that was nothing, English (never the machine's locale).
+  const raw = original.includes('"locale"')
+    ? original
+    : JSON.stringify({ locale: 'en' });
+  await writeRaw(request, server, raw);
+  await request.dispose();
+});
+
+test('with JupyterLab in Chinese, ClassLab commands, toolbar and menu are in Chinese', async ({
+  page,
+  request,
+  baseURL,
+  tmpPath,
+  consoleErrors
+}) => {
+  await page.goto();
+  await page.contents.uploadContent(
+    JSON.stringify({
+      cells: [
+        {
+          cell_type: 'markdown',
+          metadata: {},
+          source: ['# 你好，幻灯片']
+        }
+      ],
+      metadata: {
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3 (ipykernel)',
+          language: 'python'
+        }
+      },
+      nbformat: 4,
+      nbformat_minor: 5
+    }),
+    'text',
+    `${tmpPath}/${NOTEBOOK}`
+  );
+
+  // Settings → Language → 中文, then reload: what the Language menu does, through the same settings API.
+  await writeRaw(request, baseURL!, JSON.stringify({ locale: 'zh_CN' }));
+  await page.reload();
+  // JupyterLab itself is in Chinese now (the language pack is installed).
+  await expect(
+    page.locator('.lm-MenuBar-item', { hasText: '查看' })
+  ).toBeVisible();
+
+  // Open the notebook by command: the file browser's own labels are Chinese now.
+  await page.evaluate(
+    path =>
+      (window as any).jupyterapp.commands.execute('docmanager:open', { path }),
+    `${tmpPath}/${NOTEBOOK}`
+  );
+  const panel = page.locator('.jp-NotebookPanel:visible');
+  await expect(panel.locator('.jp-Cell').first()).toBeVisible();
+  // Its kernel start moves the focus, which would close the modal command palette below: wait for it first.
+  await page.waitForFunction(() => {
+    const widget = (window as any).jupyterapp.shell.currentWidget;
+    return widget?.sessionContext?.session?.kernel?.status === 'idle';
+  });
+
+  // Slides: the notebook toolbar button, named by its tooltip (caption and shortcut).
+  await expect(
+    panel
+      .locator('.jp-NotebookPanel-toolbar')
+      .getByRole('button', { name: '把当前笔记本作为幻灯片放映 (Alt+R)' })
+  ).toBeVisible();
+  // Slides: the View menu entry.
+  const menu = (await page.menu.openLocator('查看'))!;
+  await expect(
+    menu.locator('.lm-Menu-item[data-command="classlab-slides:present"]')
+  ).toContainText('以幻灯片放映笔记本');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'i18n-zh_CN-menu.png') });
+  await page.keyboard.press('Escape');
+
+  // Another extension: GPU's command in the command palette, with its category.
+  await page.keyboard.press('Control+Shift+c');
+  const palette = page.locator('#modal-command-palette');
+  await expect(palette).toBeVisible();
+  await palette.locator('.lm-CommandPalette-input').fill('GPU');
+  const item = palette.locator(
+    '.lm-CommandPalette-item[data-command="classlab-gpu:run-cell"]'
+  );
+  await expect(item).toContainText('在 GPU 上运行单元格');
+  await expect(palette.locator('.lm-CommandPalette-header')).toContainText(
+    'ClassLab GPU'
+  );
+  await page.screenshot({
+    path: path.join(ARTIFACTS, 'i18n-zh_CN-palette.png')
+  });
+  expect(consoleErrors).toEqual([]);
+});
