@@ -7,6 +7,7 @@ from traitlets import Enum, Unicode
 
 from ._version import __version__
 from .handlers import InfoHandler
+from .media import MEDIA_URL_PATH, MediaHandler
 
 
 class ClassLabBridgeApp(ExtensionApp):
@@ -49,6 +50,8 @@ class ClassLabBridgeApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend([(r"/classlab/api/info", InfoHandler, {"bridge": self})])
+        # Videos, HLS folders and captions under the root dir, for the video player (media.py).
+        self.handlers.append((rf"/{MEDIA_URL_PATH}/(.+)", MediaHandler, {"path": self.serverapp.root_dir}))
 
     def initialize_settings(self) -> None:
         self.log.info(
