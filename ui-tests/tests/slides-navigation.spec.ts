@@ -177,6 +177,8 @@ test.describe('finding your way in a deck', () => {
       [paletteBox.x + paletteBox.width / 2, paletteBox.y + 20]
     );
     expect(onTop).toBe(true);
+    // Type only once the palette's box has the focus (else the letters would reach the deck's keys).
+    await expect(palette.locator('input')).toBeFocused();
     await page.keyboard.type('All Slides');
     await page.screenshot({
       path: path.join(ARTIFACTS, 'slides-fullscreen-palette.png')
