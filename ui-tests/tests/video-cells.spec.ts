@@ -232,7 +232,7 @@ test('insert a video through the dialog, edit its chapters, seek, try it, and st
   expect(consoleErrors).toEqual([]);
 });
 
-test('a javascript: source in the metadata is refused with a visible message and no player', async ({
+test('a javascript: source is refused with a visible message and no player; a fixed spec brings the player, deleting the cell drops it', async ({
   page,
   tmpPath
 }) => {
@@ -258,4 +258,19 @@ test('a javascript: source in the metadata is refused with a visible message and
     'This video cannot be shown: "javascript:" URLs are not allowed'
   );
   await expect(view.locator('video, iframe')).toHaveCount(0);
+
+  // Fixing the spec (metadata changed through the model) brings the player; deleting the cell removes it.
+  const media = ensureTestMedia(tmpPath);
+  await page.evaluate((src: string) => {
+    const panel = (window as any).jupyterapp.shell.currentWidget;
+    panel.content.widgets[1].model.setMetadata('classlab', {
+      video: { src }
+    });
+  }, media.mp4);
+  await expect(view.locator('.jp-ClassLabVideo-error')).toBeHidden();
+  await expect(video(page)).toBeVisible();
+  await page.notebook.selectCells(1);
+  await page.notebook.deleteCells();
+  await expect(page.locator('.jp-ClassLabVideo-cellView')).toHaveCount(0);
+  await expect(page.locator('.jp-ClassLabVideo video')).toHaveCount(0);
 });
