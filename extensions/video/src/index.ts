@@ -10,6 +10,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { parseForCell, videoCellsPlugin } from './cellsPlugin';
 import { CommandIDs } from './commands';
 import { videoIcon } from './icons';
+import { hlsViewerPlugin, videoRendererPlugin } from './mediaPlugins';
 
 export { CommandIDs } from './commands';
 
@@ -65,4 +66,9 @@ export const videoPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [videoPlugin, videoCellsPlugin];
+export default [
+  videoPlugin,
+  videoCellsPlugin,
+  videoRendererPlugin,
+  hlsViewerPlugin
+];

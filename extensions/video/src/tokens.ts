@@ -55,6 +55,8 @@ export interface IVideoSpec {
   title?: string;
   /** Optional poster image (relative or http(s)). */
   poster?: string;
+  /** Start playing when shown. Honoured only in trusted notebooks (never for untrusted content). */
+  autoplay?: boolean;
   captions: ICaptionTrack[];
   /** Sorted by time. */
   chapters: IChapter[];
