@@ -8,6 +8,8 @@ export interface IHlsConfig {
   enableWorker?: boolean;
   startPosition?: number;
   lowLatencyMode?: boolean;
+  liveSyncDurationCount?: number;
+  maxLiveSyncPlaybackRate?: number;
   backBufferLength?: number;
   xhrSetup?: (xhr: XMLHttpRequest, url: string) => void;
 }

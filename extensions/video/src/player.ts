@@ -58,6 +58,9 @@ const CLASS = 'jp-ClassLabVideo';
 /**
  * A video player widget for one parsed spec.
  */
+/** How long a paused player may stay out of view before its media is released. */
+const RELEASE_AFTER_MS = 5000;
+
 export class VideoPlayer extends Widget implements IVideoPlayer {
   constructor(options: VideoPlayer.IOptions) {
     super();
@@ -243,6 +246,7 @@ export class VideoPlayer extends Widget implements IVideoPlayer {
     if (this.isDisposed) {
       return;
     }
+    this._clearRelease();
     this._observer?.disconnect();
     this._observer = null;
     this._teardown();
@@ -260,12 +264,19 @@ export class VideoPlayer extends Widget implements IVideoPlayer {
       this.ensureMedia();
       return;
     }
+    // Media exists only near the viewport: created on the way in, released a while after the player left
+    // the view paused (one playing out of view, e.g. a lecture heard while scrolling to the code, keeps going).
     this._observer = new IntersectionObserver(
       entries => {
-        if (entries.some(entry => entry.isIntersecting)) {
-          this._observer?.disconnect();
-          this._observer = null;
+        const visible = entries[entries.length - 1]?.isIntersecting ?? false;
+        this._clearRelease();
+        if (visible) {
           this.ensureMedia();
+        } else if (this._created) {
+          this._releaseTimer = window.setTimeout(
+            () => this._releaseIfIdle(),
+            RELEASE_AFTER_MS
+          );
         }
       },
       { rootMargin: '200px' }
@@ -273,8 +284,27 @@ export class VideoPlayer extends Widget implements IVideoPlayer {
     this._observer.observe(this.node);
   }
 
+  /** Out of view and not playing: free the video element and hls.js; the position is kept for next time. */
+  private _releaseIfIdle(): void {
+    this._releaseTimer = null;
+    if (!this._created || this.isDisposed || !this.paused) {
+      return;
+    }
+    const time = this.currentTime;
+    this._teardown();
+    this._pendingSeek = time > 0 && !this.isLive ? time : null;
+  }
+
+  private _clearRelease(): void {
+    if (this._releaseTimer !== null) {
+      window.clearTimeout(this._releaseTimer);
+      this._releaseTimer = null;
+    }
+  }
+
   protected onBeforeDetach(msg: Message): void {
     this.node.removeEventListener('keydown', this);
+    this._clearRelease();
     this._observer?.disconnect();
     this._observer = null;
     this._teardown();
@@ -470,6 +500,10 @@ export class VideoPlayer extends Widget implements IVideoPlayer {
     ]) {
       video.addEventListener(type, this._onMediaEvent);
     }
+    // Chromium may switch a track on by itself (language preference) next to ours: one track shows at a time.
+    if (typeof video.textTracks?.addEventListener === 'function') {
+      video.textTracks.addEventListener('change', this._onTracksChanged);
+    }
     this._video = video;
     stage.appendChild(video);
     this._setState({ state: 'loading' });
@@ -538,6 +572,10 @@ export class VideoPlayer extends Widget implements IVideoPlayer {
     const config = {
       enableWorker: true,
       backBufferLength: 60,
+      // Live: play two target durations behind the edge (hls.js's default is three), and catch up gently
+      // after a stall instead of jumping.
+      liveSyncDurationCount: 2,
+      maxLiveSyncPlaybackRate: 1.1,
       xhrSetup,
       ...(this._startAt !== null && this._startAt > 0
         ? { startPosition: this._startAt }
@@ -589,6 +627,9 @@ export class VideoPlayer extends Widget implements IVideoPlayer {
         'error'
       ]) {
         video.removeEventListener(type, this._onMediaEvent);
+      }
+      if (typeof video.textTracks?.removeEventListener === 'function') {
+        video.textTracks.removeEventListener('change', this._onTracksChanged);
       }
       try {
         video.pause();
@@ -754,6 +795,23 @@ export class VideoPlayer extends Widget implements IVideoPlayer {
   }
 
   // --- captions --------------------------------------------------------------------------------
+
+  /** Keep one captions track showing; a single other choice (the native menu) becomes ours. */
+  private _onTracksChanged = (): void => {
+    const showing = this._tracks
+      .map((element, index) =>
+        element?.track?.mode === 'showing' ? index : -1
+      )
+      .filter(index => index >= 0);
+    if (showing.length > 1) {
+      this._applyCaptions();
+    } else if (showing.length === 1 && showing[0] !== this._captionIndex) {
+      this._captionIndex = showing[0];
+      if (this._captionSelect) {
+        this._captionSelect.value = String(showing[0]);
+      }
+    }
+  };
 
   private _applyCaptions(): void {
     this._tracks.forEach((element, index) => {
@@ -1071,6 +1129,7 @@ export class VideoPlayer extends Widget implements IVideoPlayer {
   private _captionIndex = -1;
   private _lastCaptionIndex = -1;
   private _pendingSeek: number | null = null;
+  private _releaseTimer: number | null = null;
   private _startAt: number | null = null;
   private _startAtUsed = false;
   private _lastSave = 0;

@@ -301,6 +301,29 @@ describe('VideoPlayer: lifecycle', () => {
     expect(player.isMediaCreated).toBe(true);
     expect(loads).toBe(1);
     expect(FakeHls.instances).toHaveLength(1);
+    // It keeps watching: a paused player out of view for a while gives its media back.
+    expect(disconnect).not.toHaveBeenCalled();
+    jest.useFakeTimers();
+    try {
+      observed[0]([{ isIntersecting: false }]);
+      jest.advanceTimersByTime(4000);
+      expect(player.isMediaCreated).toBe(true);
+      observed[0]([{ isIntersecting: true }]);
+      jest.advanceTimersByTime(10000);
+      expect(player.isMediaCreated).toBe(true);
+      observed[0]([{ isIntersecting: false }]);
+      jest.advanceTimersByTime(5000);
+      expect(player.isMediaCreated).toBe(false);
+      expect(player.node.querySelector('video')).toBeNull();
+      expect(FakeHls.instances[0].destroyed).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+    // Back in view: made again.
+    observed[0]([{ isIntersecting: true }]);
+    await settle();
+    expect(player.isMediaCreated).toBe(true);
+    player.dispose();
     expect(disconnect).toHaveBeenCalled();
   });
 
