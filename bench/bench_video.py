@@ -221,7 +221,8 @@ def ttff_rows(result: Any) -> list[dict[str, Any]]:
             "section": SECTION_TTFF,
             "note": f"From play() to the first `requestVideoFrameCallback` of the <video> (a presented frame): for a "
             "video cell the player's own `play()` (what its Space key calls), called the moment the player widget "
-            "enters the DOM after `docmanager:open` (a MutationObserver callback), so creating the media pipeline (hls.js attach, playlist, init segment, "
+            "enters the DOM after `docmanager:open` (a MutationObserver callback), so creating the media pipeline "
+            "(hls.js attach, playlist, init segment, "
             "first fragment; the first time also the hls.js chunk) is inside the interval; for the anchor "
             "`video.play()` right after setting `src` on a fresh `<video controls preload=metadata>` in the same "
             f"page. {ROUNDS} rounds interleaved (order rotated), after one cold HLS round; browser cache off "
