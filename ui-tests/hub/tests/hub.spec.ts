@@ -157,6 +157,55 @@ test('two users each get their own JupyterLab with ClassLab, and only their own'
     });
   }
 
+  await test.step('lecture media play from each user’s own server, under the Hub prefix, to them only', async () => {
+    for (const { name, page } of [student, teacher]) {
+      // A captions file saved through the contents API, as a teacher's course folder would hold it.
+      const saved = await page.evaluate(
+        async ({ name, text }) => {
+          const xsrf = document.cookie.match(/\b_xsrf=([^;]*)/)?.[1] ?? '';
+          const response = await fetch(
+            `/user/${name}/api/contents/lesson.vtt`,
+            {
+              method: 'PUT',
+              headers: {
+                'X-XSRFToken': xsrf,
+                'Content-Type': 'application/json'
+              },
+              body: JSON.stringify({
+                type: 'file',
+                format: 'text',
+                content: text
+              })
+            }
+          );
+          return response.status;
+        },
+        {
+          name,
+          text: `WEBVTT\n\n00:00.000 --> 00:02.000\nHello from ${name}\n`
+        }
+      );
+      expect([200, 201]).toContain(saved);
+      const media = await fetchFrom(
+        page,
+        `/user/${name}/classlab/media/lesson.vtt`
+      );
+      expect(media.status).toBe(200);
+      expect(media.body).toContain(`Hello from ${name}`);
+    }
+    const stolen = await fetchFrom(
+      student.page,
+      `/user/${teacher.name}/classlab/media/lesson.vtt`
+    );
+    expect(stolen.status).toBe(403);
+    expect(stolen.body).not.toContain('Hello from');
+    // Chromium logs that refused request as a console error: the only one allowed.
+    expect(student.errors).toEqual([
+      `Failed to load resource: the server responded with a status of 403 (Forbidden) (${stolen.url})`
+    ]);
+    student.errors.length = 0;
+  });
+
   for (const { name, page, errors } of [student, teacher]) {
     // Show the bridge's answer in the user's own JupyterLab, so the screenshot says whose it is.
     const info = JSON.parse(
