@@ -86,7 +86,12 @@ SUITES: dict[str, list[Step]] = {
 
 
 def junit_counts(path: Path) -> Counts:
-    root = ET.parse(path).getroot()
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as error:
+        # A report we cannot read is a failure of that suite, not of the whole run (e.g. a NUL in a test name).
+        print(f"unreadable JUnit report {path}: {error}", file=sys.stderr)
+        return Counts(failed=1)
     suites = [root] if root.tag == "testsuite" else root.iter("testsuite")
     counts = Counts()
     for suite in suites:

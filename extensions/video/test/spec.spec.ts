@@ -75,7 +75,7 @@ describe('checkMediaUrl (the URL policy)', () => {
     ['', /empty/],
     ['   ', /empty/],
     ['x'.repeat(2049), /longer than 2048/]
-  ])('refuses %p', (value, message) => {
+  ])('refuses %j', (value, message) => {
     const result = checkMediaUrl(value);
     expect(isError(result)).toBe(true);
     expect((result as { error: string }).error).toMatch(message);
@@ -130,7 +130,7 @@ describe('parseYouTubeId', () => {
     `//youtu.be/${id}`,
     42,
     null
-  ])('refuses %p', value => {
+  ])('refuses %j', value => {
     expect(isError(parseYouTubeId(value))).toBe(true);
   });
 
