@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Enum, Unicode
+from traitlets import Bool, Enum, Float, Unicode, default
 
 from ._version import __version__
 from .handlers import InfoHandler
+from .help.handlers import LocalHelp
 from .media import MEDIA_URL_PATH, MediaHandler
 
 
@@ -41,6 +44,21 @@ class ClassLabBridgeApp(ExtensionApp):
         help="JupyterHub group whose members (with Hub admins) are teachers.",
     )
 
+    # The local help relay (help_backend = "local"); see classlab_bridge/help/PROTOCOL.md.
+    help_ticket_secret = Unicode(
+        config=True, help="Secret that signs help room tickets (HMAC-SHA256); default: random per process."
+    )
+    help_ticket_ttl = Float(60.0, config=True, help="Seconds a help room ticket may be used to connect.")
+    help_room_ttl = Float(600.0, config=True, help="Seconds an empty help room lives before it is closed.")
+    help_room_max_age = Float(4 * 3600.0, config=True, help="Seconds after which any help room is closed.")
+    help_allow_peer_on_graded = Bool(
+        False, config=True, help="Whether classmates may help on cells of graded assignments."
+    )
+
+    @default("help_ticket_secret")
+    def _random_help_ticket_secret(self) -> str:
+        return secrets.token_hex(32)
+
     def backends(self) -> dict[str, dict[str, str]]:
         return {
             "gpu": {"backend": self.gpu_backend},
@@ -52,6 +70,15 @@ class ClassLabBridgeApp(ExtensionApp):
         self.handlers.extend([(r"/classlab/api/info", InfoHandler, {"bridge": self})])
         # Videos, HLS folders and captions under the root dir, for the video player (media.py).
         self.handlers.append((rf"/{MEDIA_URL_PATH}/(.+)", MediaHandler, {"path": self.serverapp.root_dir}))
+        if self.help_backend == "local":
+            self.help_relay = LocalHelp(self)
+            self.handlers.extend(self.help_relay.handlers())
+
+    help_relay = None
+
+    async def stop_extension(self) -> None:
+        if self.help_relay is not None:
+            self.help_relay.stop()
 
     def initialize_settings(self) -> None:
         self.log.info(

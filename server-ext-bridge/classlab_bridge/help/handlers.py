@@ -1,0 +1,220 @@
+"""Tornado handlers of the local help relay: the REST API under ``classlab/api/help/`` and the room WebSocket."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Optional
+
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from tornado import ioloop, web, websocket
+
+from .rooms import Connection, Limits, Room, RoomRegistry
+from .service import ConnectError, HelpError, HelpService, Identity
+from .tickets import TicketSigner
+
+try:  # jupyter_server >= 2.13
+    from jupyter_server.auth.decorator import ws_authenticated
+except ImportError:  # pragma: no cover - older jupyter_server: the same check, by hand
+    from functools import wraps
+
+    def ws_authenticated(method: Any) -> Any:
+        @wraps(method)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if self.current_user is None:
+                raise web.HTTPError(403)
+            return method(self, *args, **kwargs)
+
+        return wrapper
+
+
+if TYPE_CHECKING:
+    from ..app import ClassLabBridgeApp
+
+HELP_API = "classlab/api/help"
+
+
+def is_teacher(user: Any, teachers_group: str) -> bool:
+    """A Hub admin or a member of ``teachers_group``; without JupyterHub, the server's own (only) user."""
+    hub_user = getattr(user, "hub_user", None)  # jupyterhub.singleuser's JupyterHubUser (JupyterHub >= 2)
+    if not isinstance(hub_user, dict):
+        return True
+    return bool(hub_user.get("admin")) or teachers_group in (hub_user.get("groups") or [])
+
+
+class LocalHelp:
+    """The relay of this server: the service plus the timer that expires its rooms."""
+
+    def __init__(self, bridge: ClassLabBridgeApp) -> None:
+        secret = bridge.help_ticket_secret.encode("utf-8")
+        self.teachers_group = bridge.teachers_group
+        self.service = HelpService(
+            TicketSigner(secret, ttl=bridge.help_ticket_ttl),
+            RoomRegistry(idle_ttl=bridge.help_room_ttl, max_age=bridge.help_room_max_age, limits=Limits()),
+            allow_peer_on_graded=bridge.help_allow_peer_on_graded,
+            rooms_path=bridge.serverapp.base_url.rstrip("/") + f"/{HELP_API}/rooms/",
+            log=bridge.log,
+        )
+        self.sweep_interval = max(1.0, min(30.0, bridge.help_room_ttl / 4))
+        self._sweeper: Optional[ioloop.PeriodicCallback] = None
+
+    def ensure_sweeper(self) -> None:
+        """Starts the expiry timer (from a handler, so that it runs on the server's event loop)."""
+        if self._sweeper is None:
+            self._sweeper = ioloop.PeriodicCallback(self.service.sweep, self.sweep_interval * 1000)
+            self._sweeper.start()
+
+    def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.stop()
+            self._sweeper = None
+
+    def handlers(self) -> list[tuple[str, Any, dict[str, Any]]]:
+        kw = {"relay": self}
+        return [
+            (rf"/{HELP_API}/requests", RequestsHandler, kw),
+            (rf"/{HELP_API}/requests/([^/]+)", RequestHandler, kw),
+            (rf"/{HELP_API}/requests/([^/]+)/join", JoinHandler, kw),
+            (rf"/{HELP_API}/requests/([^/]+)/revoke", RevokeHandler, kw),
+            (rf"/{HELP_API}/requests/([^/]+)/log", LogHandler, kw),
+            (rf"/{HELP_API}/rooms/([^/]+)", RoomHandler, kw),
+        ]
+
+
+class HelpAPIHandler(APIHandler):
+    def initialize(self, relay: LocalHelp) -> None:
+        self.relay = relay
+        self.service = relay.service
+
+    @property
+    def identity(self) -> Identity:
+        user: Any = self.current_user
+        return Identity(
+            name=user.username,
+            display_name=user.display_name or user.username,
+            teacher=is_teacher(user, self.relay.teachers_group),
+        )
+
+    def body(self) -> Any:
+        try:
+            return self.get_json_body() or {}
+        except web.HTTPError as e:
+            raise HelpError(400, "bad_json", "The body is not JSON.") from e
+
+    def reply(self, payload: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(payload))
+
+    def fail(self, error: HelpError) -> None:
+        self.set_status(error.status)
+        self.finish(json.dumps({"error": {"code": error.code, "message": error.message}}))
+
+
+class RequestsHandler(HelpAPIHandler):
+    """``GET`` the requests the caller may see; ``POST`` a new one (the caller owns it)."""
+
+    @web.authenticated
+    def get(self) -> None:
+        self.reply({"requests": self.service.list(self.identity)})
+
+    @web.authenticated
+    def post(self) -> None:
+        try:
+            grant, created = self.service.create(self.identity, self.body())
+        except HelpError as e:
+            return self.fail(e)
+        self.relay.ensure_sweeper()
+        self.reply(grant, 201 if created else 200)
+
+
+class RequestHandler(HelpAPIHandler):
+    @web.authenticated
+    def get(self, request_id: str) -> None:
+        try:
+            self.reply({"request": self.service.get(self.identity, request_id)})
+        except HelpError as e:
+            self.fail(e)
+
+    @web.authenticated
+    def delete(self, request_id: str) -> None:
+        try:
+            self.reply({"request": self.service.close(self.identity, request_id)})
+        except HelpError as e:
+            self.fail(e)
+
+
+class JoinHandler(HelpAPIHandler):
+    @web.authenticated
+    def post(self, request_id: str) -> None:
+        try:
+            self.reply(self.service.join(self.identity, request_id, self.body()))
+        except HelpError as e:
+            self.fail(e)
+
+
+class RevokeHandler(HelpAPIHandler):
+    @web.authenticated
+    def post(self, request_id: str) -> None:
+        try:
+            self.reply({"request": self.service.revoke(self.identity, request_id, self.body())})
+        except HelpError as e:
+            self.fail(e)
+
+
+class LogHandler(HelpAPIHandler):
+    @web.authenticated
+    def get(self, request_id: str) -> None:
+        try:
+            self.reply({"events": self.service.events(self.identity, request_id)})
+        except HelpError as e:
+            self.fail(e)
+
+
+class RoomHandler(JupyterHandler, websocket.WebSocketHandler):
+    """``WS classlab/api/help/rooms/{room}?ticket=…``: y-websocket framing, routed by the room (rooms.py).
+
+    The upgrade needs a logged-in user (like every Jupyter API); the ticket then names the room and the role, and
+    must belong to that same user. This handler is the room's ``Peer``: ``send`` and tornado's ``close``.
+    """
+
+    room: Optional[Room] = None
+    conn: Optional[Connection] = None
+
+    def initialize(self, relay: LocalHelp) -> None:
+        self.relay = relay
+        self.service = relay.service
+
+    @property
+    def max_message_size(self) -> int:
+        # Tornado closes with 1009 itself before reading a bigger frame into memory.
+        return self.service.rooms.limits.max_message_size
+
+    @ws_authenticated
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        res = super().get(*args, **kwargs)
+        if res is not None:
+            await res
+
+    def open(self, room_id: str) -> None:  # type: ignore[override]
+        user: Any = self.current_user
+        try:
+            self.room, self.conn = self.service.connect(self.get_argument("ticket", None), room_id, user.username, self)
+        except ConnectError as e:
+            self.log.info("ClassLab help: refused %s in room %s: %s", user.username, room_id, e.reason)
+            self.close(e.code, e.reason)
+
+    def on_message(self, message: Any) -> None:
+        if self.room is None or self.conn is None or not isinstance(message, bytes):
+            return
+        why = self.room.receive(self.conn, message, self.service.clock())
+        if why is not None:
+            self.log.debug("ClassLab help: dropped a message of %s: %s", self.conn.user, why)
+
+    def on_close(self) -> None:
+        if self.room is not None and self.conn is not None:
+            self.room.remove(self.conn, self.service.clock())
+
+    def send(self, message: bytes) -> None:
+        try:
+            self.write_message(message, binary=True)
+        except websocket.WebSocketClosedError:
+            pass
