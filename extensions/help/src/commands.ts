@@ -4,4 +4,6 @@
 export namespace CommandIDs {
   /** Ask a teacher or classmate to help with this cell. */
   export const ask = 'classlab-help:ask';
+  /** Show the Help requests panel (helpers). */
+  export const openRequests = 'classlab-help:open-requests';
 }

@@ -1,43 +1,84 @@
 import {
+  ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { IEditorServices } from '@jupyterlab/codeeditor';
+import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import { HelpApi } from './api';
 import { CommandIDs } from './commands';
+import { helpHandIcon } from './icons';
+// The panel goes into the shell at activation (a small DOM widget; the session tab and the room load lazily).
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { HelpPanel } from './panel';
+import type { StudentHelp } from './student';
+import type { IHelpRequest, JoinRole } from './tokens';
 
 export { CommandIDs } from './commands';
 
 /**
- * Registers the Help command. The feature itself arrives with the Help issue;
- * until then the command says so instead of pretending to work.
+ * "Ask for help" (command, cell toolbar, Help menu, and a chip on a cell whose run failed): the student asks, a
+ * help room opens, and the room is mirrored into the real cell. The ask flow and the room load on first use.
  */
 export const helpPlugin: JupyterFrontEndPlugin<void> = {
   id: '@classlab/help:plugin',
   description: 'Ask for help on a cell and co-edit it live.',
   autoStart: true,
-  optional: [INotebookTracker, ICommandPalette, ITranslator],
+  optional: [INotebookTracker, ICommandPalette, ITranslator, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    settingRegistry?: ISettingRegistry | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('classlab_help');
+    // Loading the settings puts the cell toolbar button (schema `jupyter.lab.toolbars`) in place.
+    void settingRegistry
+      ?.load(helpPlugin.id)
+      .catch(reason =>
+        console.warn('ClassLab Help: settings not loaded', reason)
+      );
+    let student: Promise<StudentHelp> | null = null;
+    const getStudent = (): Promise<StudentHelp> => {
+      if (!student) {
+        student = import('./student').then(
+          ({ StudentHelp }) =>
+            new StudentHelp(
+              new HelpApi(app.serviceManager.serverSettings),
+              trans
+            )
+        );
+      }
+      return student;
+    };
+    if (notebooks) {
+      NotebookActions.executed.connect((_, { notebook, cell, success }) => {
+        const panel = notebooks.find(each => each.content === notebook) ?? null;
+        // Only failures need the student module at once; successes matter once it is loaded.
+        if (!success || student) {
+          void getStudent().then(help => help.executed(panel, cell, success));
+        }
+      });
+    }
     app.commands.addCommand(CommandIDs.ask, {
       label: trans.__('Ask for Help'),
       caption: trans.__('Ask a teacher or classmate to help with this cell'),
       describedBy: { args: { type: 'object', properties: {} } },
+      icon: helpHandIcon,
       isEnabled: () => notebooks?.currentWidget != null,
-      execute: () => {
-        Notification.info(
-          trans.__(
-            'ClassLab Help is installed; asking for help is not available yet.'
-          ),
-          { autoClose: 5000 }
-        );
+      execute: async () => {
+        const panel = notebooks?.currentWidget;
+        const cell = panel?.content.activeCell;
+        if (!panel || !cell) {
+          return;
+        }
+        const help = await getStudent();
+        await help.ask(panel, cell);
       }
     });
     palette?.addItem({
@@ -47,4 +88,80 @@ export const helpPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [helpPlugin];
+/**
+ * The "Help requests" side panel (helpers): open requests, Join / Observe, and the help-session tabs.
+ */
+export const requestsPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@classlab/help:requests',
+  description: 'List help requests and join a help session.',
+  autoStart: true,
+  optional: [ITranslator, ICommandPalette, ILayoutRestorer, IEditorServices],
+  activate: (
+    app: JupyterFrontEnd,
+    translator: ITranslator | null,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    editorServices: IEditorServices | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load('classlab_help');
+    const api = new HelpApi(app.serviceManager.serverSettings);
+    const sessions = new Map<string, { id: string }>();
+
+    const join = async (
+      request: IHelpRequest,
+      role: JoinRole
+    ): Promise<void> => {
+      const key = `${request.id}:${role}`;
+      const open = sessions.get(key);
+      if (open) {
+        app.shell.activateById(open.id);
+        return;
+      }
+      try {
+        const [reply, { HelpSession }] = await Promise.all([
+          api.join(request.id, role),
+          import('./session')
+        ]);
+        const session = new HelpSession({
+          api,
+          request: reply.request ?? request,
+          role,
+          ticket: reply,
+          editorServices,
+          trans
+        });
+        session.id = `classlab-help-session-${request.id}-${role}`;
+        session.title.icon = helpHandIcon;
+        sessions.set(key, session);
+        session.disposed.connect(() => sessions.delete(key));
+        app.shell.add(session, 'main');
+        app.shell.activateById(session.id);
+      } catch (reason: any) {
+        Notification.error(
+          trans.__('Joining failed: %1', String(reason?.message ?? reason)),
+          { autoClose: 8000 }
+        );
+      }
+    };
+
+    {
+      const panel = new HelpPanel({ api, trans, join });
+      panel.title.icon = helpHandIcon;
+      app.shell.add(panel, 'left', { rank: 900 });
+      restorer?.add(panel, panel.id);
+      app.commands.addCommand(CommandIDs.openRequests, {
+        label: trans.__('Show Help Requests'),
+        caption: trans.__('Open the list of classmates waiting for help'),
+        describedBy: { args: { type: 'object', properties: {} } },
+        icon: helpHandIcon,
+        execute: () => app.shell.activateById(panel.id)
+      });
+      palette?.addItem({
+        command: CommandIDs.openRequests,
+        category: trans.__('ClassLab Help')
+      });
+    }
+  }
+};
+
+export default [helpPlugin, requestsPlugin];
