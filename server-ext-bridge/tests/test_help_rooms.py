@@ -84,6 +84,20 @@ def test_a_newcomer_gets_the_others_state_vectors_and_awareness():
     ]
 
 
+def test_a_step1_nobody_may_answer_is_answered_with_an_empty_step2():
+    room = Room("r", "q", 0)
+    owner, o = join(room, "student1", "owner")
+    step1 = p.encode_sync_step1(b"\x00")
+    room.receive(owner, step1, 1)
+    assert o.take() == [p.encode_sync_step2(p.EMPTY_UPDATE)]
+    observer, w = join(room, "ms-li", "observer")
+    w.take()
+    room.receive(owner, step1, 2)  # an observer's answer would be dropped: the relay answers
+    assert (o.take(), w.take()) == ([p.encode_sync_step2(p.EMPTY_UPDATE)], [step1])
+    room.receive(observer, step1, 2)  # the owner answers the observer; the relay stays out
+    assert (o.take(), w.take()) == ([step1], [])
+
+
 def test_awareness_names_come_from_the_server_and_client_ids_cannot_be_taken_over():
     room = Room("r", "q", 0)
     owner, o = join(room, "student1", "owner")
@@ -231,6 +245,7 @@ def test_one_open_request_per_user_and_cell(service):
     again, created_again = ask(service)
     assert (created, created_again) == (True, False)
     assert again["request"]["id"] == first["request"]["id"] and again["role"] == "owner"
+    assert first["room_url"] == "classlab/api/help/rooms/" + first["room"]
     assert ask(service, cell_id="c2")[1] is True
 
 
@@ -272,15 +287,18 @@ def test_peer_help_on_graded_cells_needs_the_teachers_permission(service):
 def test_connect_checks_ticket_user_room_and_revocation(service, clock):
     grant = ask(service, audience="class")[0]
     room_id, request_id = grant["room"], grant["request"]["id"]
-    helper = service.join(STUDENT2, request_id, {"role": "helper"})
+    stolen, helper, spare = (service.join(STUDENT2, request_id, {"role": "helper"}) for _ in range(3))
     with pytest.raises(ConnectError) as e:
-        service.connect(helper["ticket"], room_id, "student3", FakePeer())
+        service.connect(stolen["ticket"], room_id, "student3", FakePeer())
     assert (e.value.code, e.value.reason) == (4401, "ticket is for another user")
+    with pytest.raises(ConnectError) as e:
+        service.connect(stolen["ticket"], room_id, "student2", FakePeer())
+    assert (e.value.code, e.value.reason) == (4401, "ticket already used")
     room, conn = service.connect(helper["ticket"], room_id, "student2", FakePeer())
     service.revoke(STUDENT1, request_id, {"helper": "student2"})
     assert conn.peer.closed == (4003, "revoked")
     with pytest.raises(ConnectError) as e:
-        service.connect(helper["ticket"], room_id, "student2", FakePeer())
+        service.connect(spare["ticket"], room_id, "student2", FakePeer())
     assert e.value.code == 4003
     with pytest.raises(HelpError):
         service.join(STUDENT2, request_id, {"role": "helper"})

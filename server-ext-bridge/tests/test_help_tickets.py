@@ -40,7 +40,7 @@ def test_the_payload_is_base64url_json_and_the_signature_hmac_sha256():
     payload, mac = token.split(".")
     assert set("+/=") & set(token) == set()
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    assert set(claims) == {"room", "request_id", "user", "display_name", "role", "exp"}
+    assert set(claims) == {"room", "request_id", "user", "display_name", "role", "exp", "nonce"}
     assert len(base64.urlsafe_b64decode(mac + "=" * (-len(mac) % 4))) == 32
 
 
@@ -87,3 +87,15 @@ def test_missing_and_malformed_tickets_are_refused(token):
 def test_only_known_roles_are_issued():
     with pytest.raises(ValueError):
         issue(TicketSigner(b"secret"), role="admin")
+
+
+def test_a_consumed_ticket_cannot_be_used_again():
+    clock = Clock()
+    signer = TicketSigner(b"secret", ttl=60, clock=clock)
+    token = issue(signer)
+    signer.verify(token, "room-1", consume=True)
+    with pytest.raises(TicketError, match="already used"):
+        signer.verify(token, "room-1", consume=True)
+    clock.now += 61
+    signer.verify(issue(signer), "room-1", consume=True)
+    assert len(signer._used) == 1  # spent tickets are forgotten once expired

@@ -51,7 +51,7 @@ class LocalHelp:
             TicketSigner(secret, ttl=bridge.help_ticket_ttl),
             RoomRegistry(idle_ttl=bridge.help_room_ttl, max_age=bridge.help_room_max_age, limits=Limits()),
             allow_peer_on_graded=bridge.help_allow_peer_on_graded,
-            rooms_path=bridge.serverapp.base_url.rstrip("/") + f"/{HELP_API}/rooms/",
+            rooms_path=f"{HELP_API}/rooms/",  # relative to the server's base URL
             log=bridge.log,
         )
         self.sweep_interval = max(1.0, min(30.0, bridge.help_room_ttl / 4))
@@ -114,7 +114,9 @@ class RequestsHandler(HelpAPIHandler):
 
     @web.authenticated
     def get(self) -> None:
-        self.reply({"requests": self.service.list(self.identity)})
+        who = self.identity
+        me = {"name": who.name, "display_name": who.display_name, "teacher": who.teacher}
+        self.reply({"requests": self.service.list(who), "me": me})
 
     @web.authenticated
     def post(self) -> None:

@@ -4,7 +4,9 @@ Each room forwards every message of one connection to the room's other connectio
 role (an observer's document changes are dropped), rewriting awareness with the server-known identity, stamping
 chat, and applying size and rate limits. The clients' Y.Docs are the truth; a new joiner gets the others' state
 because its SyncStep1 is forwarded (they answer with SyncStep2) and the others' last SyncStep1 is replayed to it
-(it answers with what they lack). Pure and synchronous: connections are anything with ``send`` and ``close``.
+(it answers with what they lack); with no writer to answer, the relay itself answers a SyncStep1 with an empty
+SyncStep2, so that a lone client counts as synced. Pure and synchronous: connections are anything with ``send``
+and ``close``.
 """
 
 from __future__ import annotations
@@ -211,6 +213,10 @@ class Room:
     def _sync(self, conn: Connection, sub: Optional[int], message: bytes) -> Optional[str]:
         if sub == p.SYNC_STEP1:
             conn.last_step1 = message
+            if not any(c.may_write for c in self.connections if c is not conn):
+                # Nobody who may write is here to answer, and the relay holds no document: "you lack nothing", so
+                # that the client counts as synced. Writers who come later get its state vector replayed.
+                conn.send(p.encode_sync_step2(p.EMPTY_UPDATE))
         elif not conn.may_write:
             # An observer's client answers every SyncStep1 with a (usually empty) SyncStep2: drop it silently; tell
             # it once when it really tried to change the document.

@@ -94,7 +94,7 @@ class HelpService:
         rooms: RoomRegistry,
         *,
         allow_peer_on_graded: bool = False,
-        rooms_path: str = "/classlab/api/help/rooms/",
+        rooms_path: str = "classlab/api/help/rooms/",
         log: Optional[logging.Logger] = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -284,7 +284,7 @@ class HelpService:
     def connect(self, token: Optional[str], room_id: str, user: str, peer: Peer) -> tuple[Room, Connection]:
         """Checks a ticket presented by the authenticated ``user`` and adds a connection to the room."""
         try:
-            ticket: Ticket = self.signer.verify(token, room_id)
+            ticket: Ticket = self.signer.verify(token, room_id, consume=True)
         except TicketError as e:
             raise ConnectError(CLOSE_TICKET, str(e)) from e
         if ticket.user != user:

@@ -1,7 +1,7 @@
 """Short-lived signed room tickets: ``base64url(payload JSON) "." base64url(HMAC-SHA256(secret, payload part))``.
 
-The payload is ``{room, request_id, user, display_name, role, exp}`` (``exp``: Unix seconds). A ticket is only for
-connecting: once a socket is open it stays open after the ticket expires.
+The payload is ``{room, request_id, user, display_name, role, exp, nonce}`` (``exp``: Unix seconds). A ticket is
+only for connecting, once: the relay spends it on connect, and an open socket stays open after the ticket expires.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from dataclasses import asdict, dataclass
 from typing import Callable, Optional
@@ -29,6 +30,8 @@ class Ticket:
     display_name: str
     role: str
     exp: int
+    #: Makes every ticket distinct, so that spending one never spends another issued in the same second.
+    nonce: str = ""
 
 
 def _b64encode(data: bytes) -> str:
@@ -51,6 +54,8 @@ class TicketSigner:
         self.secret = secret
         self.ttl = ttl
         self.clock = clock
+        #: Signatures of tickets already used, with their expiry (a ticket connects once).
+        self._used: dict[str, int] = {}
 
     def _mac(self, payload: str) -> str:
         return _b64encode(hmac.new(self.secret, payload.encode("ascii"), hashlib.sha256).digest())
@@ -58,12 +63,16 @@ class TicketSigner:
     def issue(self, *, room: str, request_id: str, user: str, display_name: str, role: str) -> str:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
-        ticket = Ticket(room, request_id, user, display_name, role, int(self.clock() + self.ttl))
+        ticket = Ticket(
+            room, request_id, user, display_name, role, int(self.clock() + self.ttl), secrets.token_urlsafe(9)
+        )
         payload = _b64encode(json.dumps(asdict(ticket), separators=(",", ":")).encode("utf-8"))
         return f"{payload}.{self._mac(payload)}"
 
-    def verify(self, token: Optional[str], room: str) -> Ticket:
-        """The ticket's content when ``token`` is genuine, unexpired and for ``room``; TicketError otherwise."""
+    def verify(self, token: Optional[str], room: str, *, consume: bool = False) -> Ticket:
+        """The ticket's content when ``token`` is genuine, unexpired and for ``room``; TicketError otherwise.
+
+        With ``consume``, the ticket is spent: verifying it again (with or without ``consume``) fails."""
         if not token:
             raise TicketError("missing ticket")
         payload, sep, mac = token.partition(".")
@@ -82,4 +91,11 @@ class TicketSigner:
             raise TicketError("ticket expired")
         if ticket.room != room:
             raise TicketError("ticket is for another room")
+        now = self.clock()
+        for used in [m for m, exp in self._used.items() if exp < now]:
+            del self._used[used]
+        if mac in self._used:
+            raise TicketError("ticket already used")
+        if consume:
+            self._used[mac] = ticket.exp
         return ticket
