@@ -190,6 +190,11 @@ class RoomHandler(JupyterHandler, websocket.WebSocketHandler):
         # Tornado closes with 1009 itself before reading a bigger frame into memory.
         return self.service.rooms.limits.max_message_size
 
+    @property
+    def ping_interval(self) -> float:
+        # Keeps idle rooms alive through proxies, and finds sockets whose peer vanished.
+        return float(self.settings.get("websocket_ping_interval") or 30)
+
     @ws_authenticated
     async def get(self, *args: Any, **kwargs: Any) -> None:
         res = super().get(*args, **kwargs)
