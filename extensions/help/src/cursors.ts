@@ -46,10 +46,11 @@ class CaretWidget extends WidgetType {
     const caret = document.createElement('span');
     caret.className = 'jp-classlab-help-caret';
     caret.style.borderColor = this.color;
+    // The name is drawn by CSS from an attribute, so it never becomes part of the editor's text (copy, innerText).
     const label = document.createElement('span');
     label.className = 'jp-classlab-help-caretName';
     label.style.backgroundColor = this.color;
-    label.textContent = this.name;
+    label.dataset.name = this.name;
     caret.appendChild(label);
     return caret;
   }

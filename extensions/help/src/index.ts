@@ -71,6 +71,11 @@ export const helpPlugin: JupyterFrontEndPlugin<void> = {
       describedBy: { args: { type: 'object', properties: {} } },
       icon: helpHandIcon,
       isEnabled: () => notebooks?.currentWidget != null,
+      // On the cell toolbar, only for code cells.
+      isVisible: () =>
+        notebooks?.currentWidget?.content.activeCell?.model.type !==
+          'markdown' &&
+        notebooks?.currentWidget?.content.activeCell?.model.type !== 'raw',
       execute: async () => {
         const panel = notebooks?.currentWidget;
         const cell = panel?.content.activeCell;
