@@ -69,6 +69,11 @@ test('ask from a failing cell, join from the Help panel, co-edit the cell, see i
   await expect(session.locator('.jp-classlab-help-sessionState')).toHaveText(
     'Connected'
   );
+  // Who is here: the student, named by the server (the Lab user here), and "You".
+  await expect(session.locator('.jp-classlab-help-person')).toHaveCount(2);
+  await expect(session.locator('.jp-classlab-help-person').first()).toHaveText(
+    'You'
+  );
   const editor = session.locator('.jp-classlab-help-editor .cm-content');
   await expect(editor).toHaveText('print(undefined_name)');
   await expect(session.locator('.jp-classlab-help-output')).toContainText(
@@ -105,12 +110,22 @@ test('ask from a failing cell, join from the Help panel, co-edit the cell, see i
   await expect(session.locator('.jp-classlab-help-output')).toHaveText(
     'fixed by helper\n'
   );
+  // Chat: a line from the session tab reaches the student's cell, stamped with the server's name.
+  const chatInput = session.locator('.jp-classlab-help-chatInput');
+  await chatInput.fill('Well done, it works now');
+  await chatInput.press('Enter');
+  await expect(session.locator('.jp-classlab-help-chatLine')).toContainText(
+    'Well done, it works now'
+  );
   await page.screenshot({
     path: path.join(ARTIFACTS, 'help-session-output.png')
   });
 
   // The student ends the session: the request leaves the panel.
   await page.notebook.activate('help.ipynb');
+  await expect(cell!.locator('.jp-classlab-help-chatLine')).toContainText(
+    'Well done, it works now'
+  );
   await cell!.locator('.jp-classlab-help-cancel').click();
   await expect(status).toContainText('You ended the help session.');
   await expect(page.locator('.jp-classlab-help-request')).toHaveCount(0, {

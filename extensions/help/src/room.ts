@@ -126,6 +126,9 @@ export class RoomConnection {
       }
     });
     this.provider.on('connection-close', event => this._onClose(event));
+    // A peer ignores an awareness state at clock 0 (the initial one): set a field so that others see us at once.
+    // (The relay replaces `user` with the server's identity; this is only presence.)
+    this.awareness.setLocalStateField('present', true);
     this.provider.connect();
   }
 

@@ -170,6 +170,7 @@ export class HelpSession extends Panel {
     input.maxLength = 500;
     input.placeholder = trans.__('Write a message and press Enter');
     input.addEventListener('keydown', event => {
+      event.stopPropagation();
       if (event.key === 'Enter' && input.value.trim()) {
         if (this.connection.sendChat(input.value)) {
           input.value = '';
@@ -236,9 +237,18 @@ export class HelpSession extends Panel {
     const people =
       this.connection.state === 'ended' ? [] : this.connection.people();
     this._peopleNode.replaceChildren();
+    if (this.connection.state !== 'ended') {
+      // Our own state never comes back stamped: we are "you".
+      const me = element(
+        'span',
+        'jp-classlab-help-person jp-mod-self',
+        this._trans.__('You')
+      );
+      this._peopleNode.appendChild(me);
+    }
     const seen = new Set<string>();
     for (const person of people) {
-      if (seen.has(person.user.name)) {
+      if (person.local || seen.has(person.user.name)) {
         continue;
       }
       seen.add(person.user.name);

@@ -19,7 +19,13 @@ import { askForHelpDialog } from './askDialog';
 import { errorSummary, outputsToText, stripAnsi } from './outputText';
 import { TextMirror } from './mirror';
 import type { RoomConnection, RoomState } from './room';
-import { IContextCell, IHelpRequest, IRoomTicket, RoomSchema } from './tokens';
+import {
+  IChatMessage,
+  IContextCell,
+  IHelpRequest,
+  IRoomTicket,
+  RoomSchema
+} from './tokens';
 
 /** How often an open request's state is fetched. */
 export const REQUEST_POLL_MS = 5000;
@@ -85,7 +91,10 @@ class CellSession {
     this._status = document.createElement('div');
     this._status.className = 'jp-classlab-help-cellStatus';
     this._bar.appendChild(this._status);
+    this._chat = this._buildChat();
+    this._bar.appendChild(this._chat);
     cell.addClass('jp-classlab-help-mod-shared');
+    connection.chatReceived.connect(this._onChat, this);
     connection.stateChanged.connect(this._onState, this);
     connection.awareness.on('change', this._render);
     cell.model.outputs.changed.connect(this._scheduleOutput, this);
@@ -140,6 +149,45 @@ class CellSession {
       Notification.error(String(reason?.message ?? reason), {
         autoClose: 5000
       });
+    }
+  }
+
+  /** A one-line chat under the cell: the last few lines and an input. */
+  private _buildChat(): HTMLElement {
+    const trans = this.owner.trans;
+    const chat = document.createElement('div');
+    chat.className = 'jp-classlab-help-cellChat';
+    const log = document.createElement('div');
+    log.className = 'jp-classlab-help-chatLog';
+    const input = document.createElement('input');
+    input.type = 'text';
+    input.maxLength = 500;
+    input.className = 'jp-mod-styled jp-classlab-help-chatInput';
+    input.placeholder = trans.__('Write a message and press Enter');
+    input.addEventListener('keydown', event => {
+      // Keep JupyterLab's notebook shortcuts out of the chat box.
+      event.stopPropagation();
+      if (event.key === 'Enter' && this.connection.sendChat(input.value)) {
+        input.value = '';
+      }
+    });
+    chat.append(log, input);
+    return chat;
+  }
+
+  private _onChat(_: RoomConnection, message: IChatMessage): void {
+    const log = this._chat.querySelector('.jp-classlab-help-chatLog');
+    if (!log) {
+      return;
+    }
+    const line = document.createElement('div');
+    line.className = 'jp-classlab-help-chatLine';
+    const who = document.createElement('b');
+    who.textContent = message.display_name || message.from;
+    line.append(who, document.createTextNode(': ' + message.text));
+    log.appendChild(line);
+    while (log.childNodes.length > 5) {
+      log.removeChild(log.firstChild!);
     }
   }
 
@@ -257,6 +305,7 @@ class CellSession {
     this.cell.removeClass('jp-classlab-help-mod-shared');
     this.connection.dispose();
     this.connection.doc.destroy();
+    this._chat.remove();
     this.owner.sessionEnded(this);
     this._render();
     setTimeout(() => this._status.remove(), 10000);
@@ -327,6 +376,7 @@ class CellSession {
 
   private _bar: HTMLElement;
   private _status: HTMLElement;
+  private _chat: HTMLElement;
   private _mirror: TextMirror | null = null;
   private _cursors = new Compartment();
   private _cursorView: EditorView | null = null;
