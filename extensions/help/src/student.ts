@@ -32,8 +32,8 @@ export const REQUEST_POLL_MS = 5000;
 /** The most cells above shared as context, and their total size. */
 const MAX_CONTEXT_CELLS = 20;
 const MAX_CONTEXT_CHARS = 50000;
-/** How much of a traceback goes with a request. */
-const MAX_ERROR_CHARS = 4000;
+/** How much of a traceback goes with a request (the relay keeps 2000 characters). */
+const MAX_ERROR_CHARS = 2000;
 
 /** The error a cell's run ended with. */
 export interface ICellError {
