@@ -55,6 +55,16 @@ class ClassLabBridgeApp(ExtensionApp):
         False, config=True, help="Whether classmates may help on cells of graded assignments."
     )
 
+    # The JupyterHub service (help_backend = "remote"); see help/remote.py and help/PROTOCOL.md.
+    help_service_name = Unicode("classlab-help", config=True, help="Name of the JupyterHub help service.")
+    help_service_url = Unicode(
+        "",
+        config=True,
+        help="URL of the help service including its prefix, e.g. http://hub:10101/services/classlab-help/. "
+        "Default: $CLASSLAB_HELP_SERVICE_URL, else asked of the Hub (needs read:services!service=<name>).",
+    )
+    help_service_timeout = Float(10.0, config=True, help="Seconds to wait for the help service.")
+
     @default("help_ticket_secret")
     def _random_help_ticket_secret(self) -> str:
         return secrets.token_hex(32)
@@ -73,8 +83,14 @@ class ClassLabBridgeApp(ExtensionApp):
         if self.help_backend == "local":
             self.help_relay = LocalHelp(self)
             self.handlers.extend(self.help_relay.handlers())
+        else:
+            from .help.remote import RemoteHelp
+
+            self.help_remote = RemoteHelp(self)
+            self.handlers.extend(self.help_remote.handlers())
 
     help_relay = None
+    help_remote = None
 
     async def stop_extension(self) -> None:
         if self.help_relay is not None:

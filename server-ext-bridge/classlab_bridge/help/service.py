@@ -281,13 +281,16 @@ class HelpService:
         if req is not None:
             self._record(req, conn.user, conn.role, event)
 
-    def connect(self, token: Optional[str], room_id: str, user: str, peer: Peer) -> tuple[Room, Connection]:
-        """Checks a ticket presented by the authenticated ``user`` and adds a connection to the room."""
+    def connect(self, token: Optional[str], room_id: str, user: Optional[str], peer: Peer) -> tuple[Room, Connection]:
+        """Checks a ticket presented by the authenticated ``user`` and adds a connection to the room.
+
+        ``user`` None: the socket has no login of its own (the JupyterHub service, reached straight from the
+        browser through the Hub's proxy), so the signed single-use ticket alone names the user."""
         try:
             ticket: Ticket = self.signer.verify(token, room_id, consume=True)
         except TicketError as e:
             raise ConnectError(CLOSE_TICKET, str(e)) from e
-        if ticket.user != user:
+        if user is not None and ticket.user != user:
             raise ConnectError(CLOSE_TICKET, "ticket is for another user")
         room = self.rooms.get(room_id)
         req = self.requests.get(ticket.request_id)
