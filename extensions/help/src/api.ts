@@ -86,10 +86,16 @@ export class HelpApi {
     });
   }
 
-  /** The WebSocket base (ws:// or wss://) of a room path relative to the base URL. */
+  /**
+   * The ws:// or wss:// URL of a room path: relative to the base URL (the in-process relay), or absolute (`/…`,
+   * the JupyterHub service) on the same host.
+   */
   wsUrl(roomUrl: string): string {
     const base = this.settings.wsUrl;
-    return URLExt.join(base, roomUrl.replace(/^\/+/, ''));
+    if (roomUrl.startsWith('/')) {
+      return base.replace(/^(wss?:\/\/[^/]*).*$/, '$1') + roomUrl;
+    }
+    return URLExt.join(base, roomUrl);
   }
 
   private async _request<T>(

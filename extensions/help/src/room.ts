@@ -39,14 +39,23 @@ export interface IRoomOptions {
   WebSocketPolyfill?: typeof WebSocket;
 }
 
-/** The ws(s):// base and the room name of a room path, as y-websocket wants them. */
+/**
+ * The ws(s):// base and the room name of a room path, as y-websocket wants them. A relative `room_url` is under
+ * the server's base URL (the in-process relay); an absolute one (starting with `/`) is a path on the same host
+ * (the JupyterHub service, e.g. `/services/classlab-help/api/help/rooms/R`, through the Hub's proxy).
+ */
 export function splitRoomUrl(
   wsBase: string,
   roomUrl: string
 ): { serverUrl: string; room: string } {
+  const absolute = roomUrl.startsWith('/');
   const path = roomUrl.replace(/^\/+/, '').split('?')[0];
   const at = path.lastIndexOf('/');
-  const base = wsBase.endsWith('/') ? wsBase : wsBase + '/';
+  const base = absolute
+    ? wsBase.replace(/^(wss?:\/\/[^/]*).*$/, '$1/')
+    : wsBase.endsWith('/')
+      ? wsBase
+      : wsBase + '/';
   return {
     serverUrl: base + path.slice(0, at),
     room: path.slice(at + 1)

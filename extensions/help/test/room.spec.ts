@@ -78,6 +78,16 @@ describe('room connection', () => {
       serverUrl: 'ws://h/classlab/api/help/rooms',
       room: 'R2'
     });
+    // An absolute room_url (the JupyterHub service) leaves the server's base URL for the same host.
+    expect(
+      splitRoomUrl(
+        'wss://hub.example/user/a/',
+        '/services/classlab-help/api/help/rooms/R3'
+      )
+    ).toEqual({
+      serverUrl: 'wss://hub.example/services/classlab-help/api/help/rooms',
+      room: 'R3'
+    });
   });
 
   it('encodes chat as type 125 with a JSON varstring, and decodes stamped lines', () => {
