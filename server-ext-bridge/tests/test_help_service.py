@@ -136,3 +136,8 @@ async def test_room_socket_admits_by_ticket_alone_and_enforces_roles(call, hub):
     assert await closed(forged) == (4401, "invalid ticket signature")
     for ws in (owner, helper, observer):
         ws.close()
+
+
+async def test_the_prefix_answers_who_is_here(hub):
+    response = await AsyncHTTPClient().fetch(hub["url"])
+    assert json.loads(response.body)["name"] == "classlab-help"

@@ -6,6 +6,8 @@ token the tests use to read groups through the Hub REST API. State lives in the 
 """
 
 import os
+import socket
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (injected by traitlets)
@@ -39,13 +41,32 @@ c.JupyterHub.load_groups = {"teachers": {"users": ["teacher"]}}
 
 # The tests' own client: read-only access to groups through the REST API.
 c.JupyterHub.services = [{"name": "classlab-tests", "api_token": os.environ["CLASSLAB_HUB_API_TOKEN"]}]
+
+# --- ClassLab help relay as a managed service (help_backend = "remote" in singleuser/jupyter_server_config.py) ----
+# The same lines an admin puts in a production jupyterhub_config.py (README: "Help in a JupyterHub").
+with socket.socket() as s:  # a free loopback port for the service (the proxy sends /services/classlab-help/ there)
+    s.bind(("127.0.0.1", 0))
+    help_port = s.getsockname()[1]
+c.JupyterHub.services.append(
+    {
+        "name": "classlab-help",
+        "url": f"http://127.0.0.1:{help_port}",
+        "command": [sys.executable, "-m", "classlab_bridge.help.service_app", "--teachers-group=teachers"],
+        "display": False,
+    }
+)
+# Every user may call the service and find it; each server's own token gets those two scopes too (the bridge forwards
+# with it; the service asks the Hub whose token it is).
+HELP_SCOPES = ["access:services!service=classlab-help", "read:services!service=classlab-help"]
+c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", *HELP_SCOPES]
 c.JupyterHub.load_roles = [
     {
         "name": "classlab-tests",
         "description": "Browser tests: read Hub groups",
         "scopes": ["list:groups", "read:groups"],
         "services": ["classlab-tests"],
-    }
+    },
+    {"name": "user", "scopes": ["self", *HELP_SCOPES]},
 ]
 
 # --- Single-user servers: local processes as root (no system users), JupyterLab with ClassLab from .venv --------

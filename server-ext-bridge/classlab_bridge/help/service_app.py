@@ -199,6 +199,15 @@ class RoomHandler(websocket.WebSocketHandler):
             pass
 
 
+class RootHandler(web.RequestHandler):
+    """``GET {prefix}``: who answers here (for the Hub's and admins' checks), nothing about anyone."""
+
+    def get(self) -> None:
+        from .._version import __version__
+
+        self.finish({"name": "classlab-help", "version": __version__})
+
+
 def make_app(service: HelpService, identities: HubIdentities, prefix: str = "/") -> web.Application:
     """The Tornado application: REST and rooms under ``prefix`` (the service's ``JUPYTERHUB_SERVICE_PREFIX``)."""
     base = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
@@ -206,6 +215,7 @@ def make_app(service: HelpService, identities: HubIdentities, prefix: str = "/")
     kw = {"service": service, "identities": identities}
     return web.Application(
         [
+            (re.escape(base), RootHandler),
             (rf"{api}/requests", RequestsHandler, kw),
             (rf"{api}/requests/([^/]+)", RequestHandler, kw),
             (rf"{api}/requests/([^/]+)/join", JoinHandler, kw),

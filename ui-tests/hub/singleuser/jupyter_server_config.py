@@ -8,3 +8,6 @@ c = get_config()  # noqa: F821 (injected by traitlets)
 
 # The tests check plugins and commands through window.jupyterapp, which JupyterLab only exposes when asked.
 c.LabApp.expose_app_in_browser = True
+
+# The help relay is the Hub's service classlab-help (ui-tests/hub/jupyterhub_config.py), shared by all users.
+c.ClassLabBridgeApp.help_backend = "remote"
