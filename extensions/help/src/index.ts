@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { Cell, CodeCell } from '@jupyterlab/cells';
 import { IEditorServices } from '@jupyterlab/codeeditor';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -63,19 +64,31 @@ export const helpPlugin: JupyterFrontEndPlugin<void> = {
         if (!success || student) {
           void getStudent().then(help => help.executed(panel, cell, success));
         }
+        app.commands.notifyCommandChanged(CommandIDs.ask);
       });
     }
     app.commands.addCommand(CommandIDs.ask, {
       label: trans.__('Ask for Help'),
       caption: trans.__('Ask a teacher or classmate to help with this cell'),
-      describedBy: { args: { type: 'object', properties: {} } },
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            toolbar: {
+              type: 'boolean',
+              description:
+                'As the cell-toolbar button: shown only on a code cell whose last run failed'
+            }
+          }
+        }
+      },
       icon: helpHandIcon,
       isEnabled: () => notebooks?.currentWidget != null,
-      // On the cell toolbar, only for code cells.
-      isVisible: () =>
-        notebooks?.currentWidget?.content.activeCell?.model.type !==
-          'markdown' &&
-        notebooks?.currentWidget?.content.activeCell?.model.type !== 'raw',
+      // The cell toolbar is hidden by JupyterLab when it grows wider than half the cell, so the button is there only
+      // when it is needed: on a code cell with an error output. Menu and palette always offer the command.
+      isVisible: args =>
+        !args.toolbar ||
+        hasErrorOutput(notebooks?.currentWidget?.content.activeCell ?? null),
       execute: async () => {
         const panel = notebooks?.currentWidget;
         const cell = panel?.content.activeCell;
@@ -92,6 +105,20 @@ export const helpPlugin: JupyterFrontEndPlugin<void> = {
     });
   }
 };
+
+/** Whether a code cell shows an error output (its last run failed). */
+function hasErrorOutput(cell: Cell | null): boolean {
+  if (!(cell instanceof CodeCell)) {
+    return false;
+  }
+  const outputs = cell.model.outputs;
+  for (let i = 0; i < outputs.length; i++) {
+    if (outputs.get(i).type === 'error') {
+      return true;
+    }
+  }
+  return false;
+}
 
 /**
  * The "Help requests" side panel (helpers): open requests, Join / Observe, and the help-session tabs.

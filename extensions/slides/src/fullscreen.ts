@@ -39,7 +39,11 @@ export async function toggleFullscreen(deck: Widget): Promise<void> {
   } catch {
     // No full screen here (iframe without allowfullscreen, no user gesture): covering the window still helps.
   }
-  deck.node.focus();
+  // Keys go to the deck again, unless the user has meanwhile opened something else (a dialog, the palette).
+  const active = document.activeElement;
+  if (!active || active === document.body || deck.node.contains(active)) {
+    deck.node.focus();
+  }
 }
 
 export function leaveFullscreen(deck: Widget): void {
