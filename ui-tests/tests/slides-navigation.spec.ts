@@ -8,9 +8,8 @@ import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 
 import { expect, test } from '../fixtures';
 import { ARTIFACTS } from '../harness';
+import { CURRENT, DECK, present } from '../slides';
 
-const DECK = '.jp-ClassLabSlides';
-const CURRENT = `${DECK} section.present > section.present`;
 const OVERVIEW = '.jp-ClassLabSlides-overview';
 
 /** A lesson without slide types: one `##` heading per slide, so slides come from headings. */
@@ -45,15 +44,6 @@ async function openLesson(
   await page.notebook.openByPath(file);
   await page.notebook.activate(path.basename(file));
   await expect(page.locator('.jp-Notebook .jp-Cell').first()).toBeVisible();
-}
-
-/** Alt+R once the notebook has the keyboard focus (it takes it a moment after opening or selecting). */
-async function present(page: IJupyterLabPageFixture): Promise<void> {
-  await page.waitForFunction(
-    () => !!document.activeElement?.closest('.jp-NotebookPanel')
-  );
-  await page.keyboard.press('Alt+r');
-  await expect(page.locator(`${DECK}.jp-mod-ready`)).toBeVisible();
 }
 
 const slideNumber = (page: IJupyterLabPageFixture) =>
@@ -146,6 +136,12 @@ test.describe('finding your way in a deck', () => {
   }) => {
     await openLesson(page, `${tmpPath}/three.ipynb`, lesson(3));
     await present(page);
+    // The first-time hint arrives a moment after the deck; dismiss it first (once, under load, the palette below
+    // closed at the moment the hint's toast appeared).
+    await page
+      .locator('.Toastify__toast', { hasText: 'each heading starts a slide' })
+      .getByRole('button', { name: 'Got it' })
+      .click();
     await page.locator(DECK).focus();
     await page.keyboard.press('f');
     const deck = page.locator(`${DECK}.jp-mod-fullscreen`);

@@ -9,9 +9,8 @@ import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 
 import { expect, test } from '../fixtures';
 import { REPO } from '../harness';
+import { CURRENT, DECK, openDemoDeck } from '../slides';
 
-const DECK = '.jp-ClassLabSlides';
-const CURRENT = `${DECK} section.present > section.present`;
 const INK = `${DECK} canvas.jp-ClassLabSlides-ink`;
 const LASER = `${DECK} canvas.jp-ClassLabSlides-laser`;
 const BADGE = `${DECK} .jp-ClassLabSlides-drawingBadge`;
@@ -45,13 +44,7 @@ async function painted(
 
 test.describe('slideshow pen and laser', () => {
   test.beforeEach(async ({ page, tmpPath }) => {
-    await page.contents.uploadFile(
-      path.join(REPO, 'examples', 'slides-demo.ipynb'),
-      `${tmpPath}/deck.ipynb`
-    );
-    await page.notebook.openByPath(`${tmpPath}/deck.ipynb`);
-    await page.notebook.activate('deck.ipynb');
-    await expect(page.locator('.jp-Notebook .jp-Cell').first()).toBeVisible();
+    await openDemoDeck(page, tmpPath);
   });
 
   test('P draws on the slide, kept per slide; Delete clears; L shows a laser dot; Esc stops, then leaves', async ({

@@ -5,29 +5,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
-
 import { expect, test } from '../fixtures';
 import { REPO } from '../harness';
-
-const DECK = '.jp-ClassLabSlides';
-const CURRENT = `${DECK} section.present > section.present`;
-
-/** Alt+R, as a teacher would press it, then wait until the deck shows its first slide and takes keys. */
-async function present(page: IJupyterLabPageFixture): Promise<void> {
-  await page.keyboard.press('Alt+r');
-  await expect(page.locator(`${DECK}.jp-mod-ready`)).toBeVisible();
-}
+import { CURRENT, DECK, openDemoDeck, present } from '../slides';
 
 test.describe('slideshow', () => {
   test.beforeEach(async ({ page, tmpPath }) => {
-    await page.contents.uploadFile(
-      path.join(REPO, 'examples', 'slides-demo.ipynb'),
-      `${tmpPath}/deck.ipynb`
-    );
-    await page.notebook.openByPath(`${tmpPath}/deck.ipynb`);
-    await page.notebook.activate('deck.ipynb');
-    await expect(page.locator('.jp-Notebook .jp-Cell').first()).toBeVisible();
+    await openDemoDeck(page, tmpPath);
   });
 
   test('Alt+R presents the notebook; keys move through slides, fragments and subslides', async ({

@@ -58,6 +58,19 @@ const CLASS = 'jp-ClassLabVideo';
 /**
  * A video player widget for one parsed spec.
  */
+/** The `<video>` events the player follows (state, time, errors). */
+const MEDIA_EVENTS = [
+  'play',
+  'playing',
+  'pause',
+  'ended',
+  'waiting',
+  'seeked',
+  'loadedmetadata',
+  'durationchange',
+  'error'
+];
+
 /** How long a paused player may stay out of view before its media is released. */
 const RELEASE_AFTER_MS = 5000;
 
@@ -487,17 +500,7 @@ export class VideoPlayer extends Widget implements IVideoPlayer {
       video.appendChild(track);
       this._tracks[index] = track;
     });
-    for (const type of [
-      'play',
-      'playing',
-      'pause',
-      'ended',
-      'waiting',
-      'seeked',
-      'loadedmetadata',
-      'durationchange',
-      'error'
-    ]) {
+    for (const type of MEDIA_EVENTS) {
       video.addEventListener(type, this._onMediaEvent);
     }
     // Chromium may switch a track on by itself (language preference) next to ours: one track shows at a time.
@@ -615,17 +618,7 @@ export class VideoPlayer extends Widget implements IVideoPlayer {
     }
     const video = this._video;
     if (video) {
-      for (const type of [
-        'play',
-        'playing',
-        'pause',
-        'ended',
-        'waiting',
-        'seeked',
-        'loadedmetadata',
-        'durationchange',
-        'error'
-      ]) {
+      for (const type of MEDIA_EVENTS) {
         video.removeEventListener(type, this._onMediaEvent);
       }
       if (typeof video.textTracks?.removeEventListener === 'function') {

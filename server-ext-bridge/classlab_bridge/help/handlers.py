@@ -9,6 +9,7 @@ from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from tornado import ioloop, web, websocket
 
 from .rooms import Connection, Limits, Room, RoomRegistry
+from .roomsocket import RoomSocketMixin
 from .service import ConnectError, HelpError, HelpService, Identity
 from .tickets import TicketSigner
 
@@ -171,7 +172,7 @@ class LogHandler(HelpAPIHandler):
             self.fail(e)
 
 
-class RoomHandler(JupyterHandler, websocket.WebSocketHandler):
+class RoomHandler(RoomSocketMixin, JupyterHandler, websocket.WebSocketHandler):
     """``WS classlab/api/help/rooms/{room}?ticket=…``: y-websocket framing, routed by the room (rooms.py).
 
     The upgrade needs a logged-in user (like every Jupyter API); the ticket then names the room and the role, and
@@ -208,20 +209,3 @@ class RoomHandler(JupyterHandler, websocket.WebSocketHandler):
         except ConnectError as e:
             self.log.info("ClassLab help: refused %s in room %s: %s", user.username, room_id, e.reason)
             self.close(e.code, e.reason)
-
-    def on_message(self, message: Any) -> None:
-        if self.room is None or self.conn is None or not isinstance(message, bytes):
-            return
-        why = self.room.receive(self.conn, message, self.service.clock())
-        if why is not None:
-            self.log.debug("ClassLab help: dropped a message of %s: %s", self.conn.user, why)
-
-    def on_close(self) -> None:
-        if self.room is not None and self.conn is not None:
-            self.room.remove(self.conn, self.service.clock())
-
-    def send(self, message: bytes) -> None:
-        try:
-            self.write_message(message, binary=True)
-        except websocket.WebSocketClosedError:
-            pass

@@ -29,6 +29,7 @@ from traitlets import Bool, Float, Integer, Unicode, default
 from traitlets.config import Application
 
 from .rooms import Connection, Limits, Room, RoomRegistry
+from .roomsocket import RoomSocketMixin
 from .service import ConnectError, HelpError, HelpService, Identity
 from .tickets import TicketSigner
 
@@ -153,7 +154,7 @@ class LogHandler(ServiceHandler):
             self.fail(e)
 
 
-class RoomHandler(websocket.WebSocketHandler):
+class RoomHandler(RoomSocketMixin, websocket.WebSocketHandler):
     """``WS {prefix}api/help/rooms/{room}?ticket=…``: the ticket alone admits (see the module docstring)."""
 
     room: Optional[Room] = None
@@ -182,21 +183,6 @@ class RoomHandler(websocket.WebSocketHandler):
         except ConnectError as e:
             self.service.log.info("ClassLab help: refused a socket in room %s: %s", room_id, e.reason)
             self.close(e.code, e.reason)
-
-    def on_message(self, message: Any) -> None:
-        if self.room is None or self.conn is None or not isinstance(message, bytes):
-            return
-        self.room.receive(self.conn, message, self.service.clock())
-
-    def on_close(self) -> None:
-        if self.room is not None and self.conn is not None:
-            self.room.remove(self.conn, self.service.clock())
-
-    def send(self, message: bytes) -> None:
-        try:
-            self.write_message(message, binary=True)
-        except websocket.WebSocketClosedError:
-            pass
 
 
 class RootHandler(web.RequestHandler):
