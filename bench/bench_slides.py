@@ -14,17 +14,16 @@ import base64
 import json
 import os
 import statistics
-import subprocess
 import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
 
-from _chromium import CHROMIUM, CHROMIUM_ARGS
+from _chromium import CHROMIUM, CHROMIUM_ARGS, run_driver
 from _rise import JUPYTERLAB as RISE_JUPYTERLAB
 from _rise import RISE as RISE_VERSION
 from _rise import RiseUnavailable, ensure_venv
-from _servers import REPO, Server, start_server
+from _servers import Server, start_server
 
 SIZES = [50, 200, 500]
 ENTRIES = int(os.environ.get("CLASSLAB_BENCH_SLIDES_ENTRIES", "5"))
@@ -94,17 +93,7 @@ def _drive(server: Server, tool: str) -> dict[str, Any]:
         "changes": CHANGES,
         "timeout_ms": 120_000 if tool == "rise" else 60_000,
     }
-    proc = subprocess.run(
-        ["node", str(Path(__file__).with_name("slides.mjs"))],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=1200,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"slides.mjs ({tool}) failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    return json.loads(proc.stdout)
+    return run_driver("slides.mjs", request, f"slides.mjs ({tool})")
 
 
 def _serve(state: Path, **kwargs: Any) -> Server:

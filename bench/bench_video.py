@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Optional
 
-from _chromium import CHROMIUM, CHROMIUM_ARGS
+from _chromium import CHROMIUM, CHROMIUM_ARGS, run_driver
 from _servers import REPO, Server, start_server
 
 ROUNDS = int(os.environ.get("CLASSLAB_BENCH_VIDEO_ROUNDS", "7"))
@@ -164,17 +164,7 @@ def _drive(server: Server, request: dict[str, Any]) -> dict[str, Any]:
         "timeout_ms": 30_000,
         **request,
     }
-    proc = subprocess.run(
-        ["node", str(Path(__file__).with_name("video.mjs"))],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=1200,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"video.mjs failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
-    return json.loads(proc.stdout)
+    return run_driver("video.mjs", request)
 
 
 def _ms(samples: list[dict[str, Any]]) -> list[float]:

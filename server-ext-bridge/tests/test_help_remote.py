@@ -11,19 +11,8 @@ import json
 
 import pytest
 from help_users import HubUsersIdentityProvider, headers
-from hub_fake import PREFIX, start_hub_and_service
+from hub_fake import PREFIX
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
-
-
-@pytest.fixture
-def hub(jp_asyncio_loop):
-    async def start():
-        return start_hub_and_service()
-
-    running = jp_asyncio_loop.run_until_complete(start())
-    yield running
-    for server in running["servers"]:
-        server.stop()
 
 
 @pytest.fixture

@@ -9,20 +9,9 @@ import json
 
 import pytest
 from classlab_bridge.help import protocol as p
-from hub_fake import PREFIX, start_hub_and_service
+from hub_fake import PREFIX
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
-
-
-@pytest.fixture
-def hub(jp_asyncio_loop):
-    async def start():
-        return start_hub_and_service()
-
-    running = jp_asyncio_loop.run_until_complete(start())
-    yield running
-    for server in running["servers"]:
-        server.stop()
 
 
 @pytest.fixture
