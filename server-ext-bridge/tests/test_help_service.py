@@ -4,11 +4,11 @@ app, its rooms and tickets are the real ones."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 from classlab_bridge.help import protocol as p
+from help_sockets import closed, read
 from hub_fake import PREFIX
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
@@ -33,18 +33,6 @@ def ask(call, token="student1-server", **body):
 async def socket(hub, grant, ticket=None):
     """A room socket as the browser opens it through the Hub's proxy: no login, only the ticket."""
     return await websocket_connect(f"{hub['ws']}{grant['room_url']}?ticket={ticket or grant['ticket']}")
-
-
-async def read(ws, timeout=5.0):
-    message = await asyncio.wait_for(ws.read_message(), timeout)
-    assert message is not None, f"closed: {ws.close_code} {ws.close_reason}"
-    return message
-
-
-async def closed(ws, timeout=5.0):
-    while await asyncio.wait_for(ws.read_message(), timeout) is not None:
-        pass
-    return ws.close_code, ws.close_reason
 
 
 async def test_the_caller_is_whoever_the_hub_says_owns_the_token(call, hub):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 from classlab_bridge.help import protocol as p
+from help_sockets import closed, read
 from help_users import HubUsersIdentityProvider, headers
 from tornado.httpclient import HTTPClientError
 
@@ -39,19 +39,6 @@ def connect(jp_ws_fetch):
         return await jp_ws_fetch(*path, headers=headers(user), params={"ticket": ticket or grant["ticket"]})
 
     return open_room
-
-
-async def read(ws, timeout=5.0):
-    message = await asyncio.wait_for(ws.read_message(), timeout)
-    assert message is not None, f"closed: {ws.close_code} {ws.close_reason}"
-    return message
-
-
-async def closed(ws, timeout=5.0):
-    """Reads until the server closes the socket; its close code and reason."""
-    while await asyncio.wait_for(ws.read_message(), timeout) is not None:
-        pass
-    return ws.close_code, ws.close_reason
 
 
 async def room_of_three(api, connect):
