@@ -73,6 +73,7 @@ def start_hub_and_service(**service_config: Any) -> dict[str, Any]:
     )
     hub_port = start(hub)
     hub_auth = HubAuth(api_url=f"http://127.0.0.1:{hub_port}/hub/api", api_token="service-own-token", cache_max_age=60)
+    service_config.setdefault("state_file", "")  # memory only, unless a test gives a file
     app = HelpServiceApp(prefix=PREFIX, **service_config)
     service, service_app = app.build(hub_auth)
     port = start(service_app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from classlab_bridge.help.handlers import is_teacher
+from classlab_bridge.help.handlers import help_identity
 from help_users import HubUser, HubUsersIdentityProvider, headers
 from jupyter_server.auth import User
 from tornado.httpclient import HTTPClientError
@@ -78,17 +78,18 @@ async def test_requests_are_validated(api):
     assert len(long_error["request"]["error"]) == 2000
 
 
-async def test_teachers_see_every_request_and_students_the_class_ones_and_their_own(api):
+async def test_teachers_see_their_class_and_students_their_classmates_class_requests_and_their_own(api):
     to_teacher = (await ask(api))["request"]["id"]
     to_class = (await ask(api, "student2", cell_id="cell-9", audience="class"))["request"]["id"]
-    for teacher in ("ms-li", "principal"):
+    for teacher in ("ms-li", "principal"):  # the teacher of class-7a; an admin in no class group teaches all
         reply = await api(teacher, "requests")
         assert [r["id"] for r in reply["requests"]] == [to_teacher, to_class]
         assert reply["me"]["teacher"] is True
     assert [r["id"] for r in (await api("student1", "requests"))["requests"]] == [to_teacher, to_class]
-    reply = await api("student3", "requests")
-    assert [r["id"] for r in reply["requests"]] == [to_class] and reply["me"]["teacher"] is False
-    assert (await api("student3", "requests", to_teacher, expect=404))["error"]["code"] == "not_found"
+    reply = await api("student3", "requests")  # in class-7b
+    assert reply["requests"] == [] and reply["me"]["teacher"] is False
+    assert (await api("student3", "requests", to_class, expect=404))["error"]["code"] == "not_found"
+    await api("student3", "requests", to_class, "join", method="POST", body={"role": "helper"}, expect=404)
 
 
 async def test_who_may_join_and_as_what(api):
@@ -168,6 +169,10 @@ async def test_a_body_that_is_not_json_is_a_400(api, jp_fetch):
     assert json.loads(refused.value.response.body)["error"]["code"] == "bad_json"
 
 
+def is_teacher(user, group):
+    return help_identity(user, group).teacher
+
+
 def test_teachers_are_the_teachers_group_and_hub_admins_and_the_one_user_without_a_hub():
     assert is_teacher(HubUser({"name": "a", "admin": False, "groups": ["teachers"]}), "teachers")
     assert is_teacher(HubUser({"name": "a", "admin": True, "groups": []}), "teachers")
@@ -175,6 +180,12 @@ def test_teachers_are_the_teachers_group_and_hub_admins_and_the_one_user_without
     assert not is_teacher(HubUser({"name": "a", "admin": False}), "teachers")  # groups not in the model
     assert is_teacher(HubUser({"name": "a", "admin": False, "groups": ["staff"]}), "staff")
     assert is_teacher(User("me"), "teachers")  # a single server without JupyterHub: its own user
+
+
+def test_a_users_classes_are_their_hub_groups_other_than_the_teachers_group():
+    who = help_identity(HubUser({"name": "ms-li", "admin": False, "groups": ["teachers", "7a", "7b"]}), "teachers")
+    assert who.name == "ms-li" and who.teacher and who.classes == {"7a", "7b"}
+    assert help_identity(User("me"), "teachers").classes == frozenset()
 
 
 def test_jupyterhubs_single_user_identity_has_the_shape_we_read():

@@ -7,6 +7,7 @@ import pytest
 from classlab_bridge.help import protocol as p
 from classlab_bridge.help.rooms import Connection, Limits, Room, RoomRegistry
 from classlab_bridge.help.service import ConnectError, HelpError, HelpService, Identity
+from classlab_bridge.help.store import HelpStore
 from classlab_bridge.help.tickets import TicketSigner
 
 
@@ -338,3 +339,112 @@ def test_sweep_closes_idle_rooms_and_their_requests(service, clock):
     assert service.sweep() == [grant["room"]]
     assert service.requests[grant["request"]["id"]].state == "closed"
     assert service.events(TEACHER, grant["request"]["id"])[-1]["event"] == "idle"
+
+
+# -- classes: Hub groups other than the teachers' group ------------------------------------------------------------
+
+IN_7A = Identity("ann", "Ann", teacher=False, classes=frozenset({"7a"}))
+ALSO_7A = Identity("bo", "Bo", teacher=False, classes=frozenset({"7a", "chess-club"}))
+IN_7B = Identity("cy", "Cy", teacher=False, classes=frozenset({"7b"}))
+TEACHES_7A = Identity("mr-wu", "Mr Wu", teacher=True, classes=frozenset({"7a"}))
+TEACHES_7B = Identity("ms-ng", "Ms Ng", teacher=True, classes=frozenset({"7b"}))
+TEACHES_ALL = Identity("head", "Head", teacher=True)
+
+
+def test_requests_are_seen_and_joined_within_the_askers_class(service):
+    rid = ask(service, IN_7A, audience="class")[0]["request"]["id"]
+    seen = {who.name: [r["id"] for r in service.list(who)] for who in (ALSO_7A, IN_7B, TEACHES_7A, TEACHES_7B)}
+    assert seen == {"bo": [rid], "cy": [], "mr-wu": [rid], "ms-ng": []}
+    assert [r["id"] for r in service.list(TEACHES_ALL)] == [rid]  # a teacher in no class group teaches everyone
+    for stranger in (IN_7B, TEACHES_7B):
+        with pytest.raises(HelpError) as e:
+            service.join(stranger, rid, {"role": "helper"})
+        assert e.value.status == 404
+    with pytest.raises(HelpError) as e:
+        service.close(TEACHES_7B, rid)
+    assert e.value.status == 403
+    assert service.join(ALSO_7A, rid, {"role": "helper"})["role"] == "helper"
+    assert service.join(TEACHES_7A, rid, {"role": "observer"})["role"] == "observer"
+    assert service.events(TEACHES_7A, rid)[0]["event"] == "request"
+    assert service.close(TEACHES_7A, rid)["state"] == "closed"
+
+
+def test_without_class_groups_everyone_is_one_class(service):
+    rid = ask(service, STUDENT1, audience="class")[0]["request"]["id"]
+    assert [r["id"] for r in service.list(STUDENT2)] == [rid]
+    assert [r["id"] for r in service.list(IN_7B)] == []  # a student in a class is not in the no-class class
+    assert [r["id"] for r in service.list(TEACHES_7B)] == [rid]  # nor hidden from any teacher
+
+
+def test_at_most_two_classmates_help_at_once_and_teachers_always_may(service):
+    rid = ask(service, IN_7A, audience="class")[0]["request"]["id"]
+    classmates = [Identity(f"p{i}", f"P{i}", teacher=False, classes=frozenset({"7a"})) for i in range(3)]
+    service.join(classmates[0], rid, {"role": "helper"})
+    service.join(classmates[1], rid, {"role": "helper"})
+    assert service.join(classmates[1], rid, {"role": "helper"})["role"] == "helper"  # a reconnect is no new helper
+    with pytest.raises(HelpError) as e:
+        service.join(classmates[2], rid, {"role": "helper"})
+    assert (e.value.status, e.value.code) == (409, "enough_helpers")
+    assert service.join(TEACHES_7A, rid, {"role": "helper"})["role"] == "helper"
+    service.revoke(IN_7A, rid, {"helper": "p0"})
+    assert service.join(classmates[2], rid, {"role": "helper"})["request"]["helpers"] == ["p1", "mr-wu", "p2"]
+
+
+# -- a restarted relay: requests from the state file --------------------------------------------------------------
+
+
+def restarted(service, clock):
+    """A new service as a new process would make it: new ticket secret, new rooms, the same state file."""
+    return HelpService(
+        TicketSigner(b"another secret", ttl=60, clock=clock),
+        RoomRegistry(),
+        store=HelpStore(service.store.path),
+        clock=clock,
+    )
+
+
+@pytest.fixture
+def kept(clock, tmp_path):
+    return HelpService(
+        TicketSigner(b"s", ttl=60, clock=clock), RoomRegistry(), store=HelpStore(tmp_path / "help.json"), clock=clock
+    )
+
+
+def test_a_restarted_relay_knows_its_open_requests_and_their_rooms(kept, clock, tmp_path):
+    grant = ask(kept, IN_7A, audience="class")[0]
+    rid, room_id = grant["request"]["id"], grant["room"]
+    helper = kept.join(ALSO_7A, rid, {"role": "helper"})
+    kept.connect(grant["ticket"], room_id, "ann", FakePeer())
+    kept.revoke(IN_7A, rid, {"helper": "bo"})
+    closed = ask(kept, IN_7A, cell_id="c2")[0]["request"]["id"]
+    kept.close(IN_7A, closed)
+    assert oct((tmp_path / "help.json").stat().st_mode & 0o777) == "0o600"
+
+    clock.now += 5
+    again = restarted(kept, clock)
+    assert [r["id"] for r in again.list(TEACHES_7A)] == [rid]
+    restored = again.requests[rid]
+    assert (restored.room_id, restored.classes, restored.owner) == (room_id, ["7a"], "ann")
+    # Tickets of the old process are void (another secret); a fresh one connects to the same room id.
+    with pytest.raises(ConnectError) as e:
+        again.connect(helper["ticket"], room_id, "bo", FakePeer())
+    assert e.value.code == 4401
+    fresh = again.join(IN_7A, rid, {})
+    room, conn = again.connect(fresh["ticket"], room_id, "ann", FakePeer())
+    assert room.id == room_id and fresh["room_url"].endswith(room_id)
+    # What the old process decided still holds: the revoked classmate stays out, the closed request stays closed.
+    with pytest.raises(HelpError) as e:
+        again.join(ALSO_7A, rid, {"role": "helper"})
+    assert e.value.code == "revoked"
+    assert again.requests[closed].state == "closed" and again.rooms.get(again.requests[closed].room_id) is None
+    assert [e["event"] for e in again.events(TEACHES_7A, rid)] == ["request", "join", "revoked", "join"]
+
+
+def test_an_unreadable_state_file_is_kept_aside_and_the_relay_starts_empty(clock, tmp_path):
+    path = tmp_path / "help.json"
+    path.write_text("{ not json")
+    service = HelpService(TicketSigner(b"s", clock=clock), RoomRegistry(), store=HelpStore(path), clock=clock)
+    assert service.requests == {}
+    assert (tmp_path / "help.json.broken").read_text() == "{ not json"
+    ask(service)
+    assert HelpStore(path).load()[0]["owner"] == "student1"

@@ -51,7 +51,13 @@ c.JupyterHub.services.append(
     {
         "name": "classlab-help",
         "url": f"http://127.0.0.1:{help_port}",
-        "command": [sys.executable, "-m", "classlab_bridge.help.service_app", "--teachers-group=teachers"],
+        "command": [
+            sys.executable,
+            "-m",
+            "classlab_bridge.help.service_app",
+            "--teachers-group=teachers",
+            f"--state-file={state / 'classlab-help-state.json'}",  # open requests survive a restart of the service
+        ],
         "display": False,
     }
 )

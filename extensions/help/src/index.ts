@@ -12,6 +12,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { HelpApi } from './api';
 import { CommandIDs } from './commands';
+import { helpErrorText } from './errorText';
 import { helpHandIcon } from './icons';
 // The panel goes into the shell at activation (a small DOM widget; the session tab and the room load lazily).
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -170,7 +171,7 @@ export const requestsPlugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(session.id);
       } catch (reason: any) {
         Notification.error(
-          trans.__('Joining failed: %1', String(reason?.message ?? reason)),
+          trans.__('Joining failed: %1', helpErrorText(reason, trans)),
           { autoClose: 8000 }
         );
       }

@@ -16,6 +16,7 @@ import type * as Y from 'yjs';
 
 import { HelpApi } from './api';
 import { askForHelpDialog } from './askDialog';
+import { helpErrorText } from './errorText';
 import { errorSummary, outputsToText, stripAnsi } from './outputText';
 import { TextMirror } from './mirror';
 import type { RoomConnection, RoomState } from './room';
@@ -146,7 +147,7 @@ class CellSession {
       };
       this._render();
     } catch (reason: any) {
-      Notification.error(String(reason?.message ?? reason), {
+      Notification.error(helpErrorText(reason, this.owner.trans), {
         autoClose: 5000
       });
     }
@@ -472,10 +473,7 @@ export class StudentHelp {
       });
     } catch (reason: any) {
       Notification.error(
-        trans.__(
-          'Asking for help failed: %1',
-          String(reason?.message ?? reason)
-        ),
+        trans.__('Asking for help failed: %1', helpErrorText(reason, trans)),
         { autoClose: 8000 }
       );
       return;

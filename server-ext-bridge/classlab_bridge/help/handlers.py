@@ -10,7 +10,7 @@ from tornado import ioloop, web, websocket
 
 from .rooms import Connection, Limits, Room, RoomRegistry
 from .roomsocket import RoomSocketMixin
-from .service import ConnectError, HelpError, HelpService, Identity
+from .service import ConnectError, HelpError, HelpService, Identity, identity_from_hub_model
 from .tickets import TicketSigner
 
 try:  # jupyter_server >= 2.13
@@ -34,12 +34,15 @@ if TYPE_CHECKING:
 HELP_API = "classlab/api/help"
 
 
-def is_teacher(user: Any, teachers_group: str) -> bool:
-    """A Hub admin or a member of ``teachers_group``; without JupyterHub, the server's own (only) user."""
+def help_identity(user: Any, teachers_group: str) -> Identity:
+    """This server's user; from JupyterHub's model when there is one, else the server's own (only) user, who may
+    do everything (a teacher in no class)."""
     hub_user = getattr(user, "hub_user", None)  # jupyterhub.singleuser's JupyterHubUser (JupyterHub >= 2)
-    if not isinstance(hub_user, dict):
-        return True
-    return bool(hub_user.get("admin")) or teachers_group in (hub_user.get("groups") or [])
+    display_name = user.display_name or user.username
+    if isinstance(hub_user, dict):
+        hub = identity_from_hub_model({**hub_user, "name": user.username}, teachers_group)
+        return Identity(user.username, display_name, hub.teacher, hub.classes)
+    return Identity(name=user.username, display_name=display_name, teacher=True)
 
 
 class LocalHelp:
@@ -88,12 +91,7 @@ class HelpAPIHandler(APIHandler):
 
     @property
     def identity(self) -> Identity:
-        user: Any = self.current_user
-        return Identity(
-            name=user.username,
-            display_name=user.display_name or user.username,
-            teacher=is_teacher(user, self.relay.teachers_group),
-        )
+        return help_identity(self.current_user, self.relay.teachers_group)
 
     def body(self) -> Any:
         try:

@@ -266,8 +266,11 @@ class RoomRegistry:
     limits: Limits = field(default_factory=Limits)
     rooms: dict[str, Room] = field(default_factory=dict)
 
-    def create(self, request_id: str, now: float, on_event: Optional[EventHook] = None) -> Room:
-        room_id = secrets.token_urlsafe(16)
+    def create(
+        self, request_id: str, now: float, on_event: Optional[EventHook] = None, room_id: Optional[str] = None
+    ) -> Room:
+        """A new room; ``room_id`` only to give a restored request its room back."""
+        room_id = room_id or secrets.token_urlsafe(16)
         room = Room(room_id, request_id, now, self.limits, on_event)
         self.rooms[room_id] = room
         return room

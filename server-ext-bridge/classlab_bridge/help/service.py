@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from .rooms import CLOSE_CLOSED, CLOSE_REVOKED, CLOSE_TICKET, Connection, Peer, Room, RoomRegistry, iso
+from .store import HelpStore
 from .tickets import Ticket, TicketError, TicketSigner
 
 AUDIENCES = ("teacher", "class")
@@ -46,6 +47,21 @@ class Identity:
     name: str
     display_name: str
     teacher: bool
+    #: The user's classes: their JupyterHub groups other than the teachers' group (none without a Hub).
+    classes: frozenset[str] = frozenset()
+
+
+def identity_from_hub_model(model: dict[str, Any], teachers_group: str) -> Identity:
+    """Name, teacher (a Hub admin or a member of ``teachers_group``) and classes (the other groups), from the Hub's
+    user model."""
+    name = str(model["name"])
+    groups = frozenset(str(g) for g in model.get("groups") or [])
+    return Identity(
+        name=name,
+        display_name=name,
+        teacher=bool(model.get("admin")) or teachers_group in groups,
+        classes=groups - {teachers_group},
+    )
 
 
 @dataclass
@@ -61,8 +77,12 @@ class HelpRequest:
     graded: bool
     created: float
     room_id: str
+    #: The owner's classes when they asked: who counts as a classmate, and which teachers see the request.
+    classes: list[str] = field(default_factory=list)
     state: str = "waiting"
     helpers: list[str] = field(default_factory=list)
+    #: The helpers who are not teachers (at most ``max_peer_helpers``).
+    peers: list[str] = field(default_factory=list)
     events: list[dict[str, str]] = field(default_factory=list)
     closed_at: Optional[float] = None
 
@@ -79,6 +99,7 @@ class HelpRequest:
             "created": iso(self.created),
             "state": self.state,
             "helpers": list(self.helpers),
+            "classes": list(self.classes),
             "position": position,
         }
 
@@ -94,17 +115,51 @@ class HelpService:
         rooms: RoomRegistry,
         *,
         allow_peer_on_graded: bool = False,
+        max_peer_helpers: int = 2,
         rooms_path: str = "classlab/api/help/rooms/",
+        store: Optional[HelpStore] = None,
         log: Optional[logging.Logger] = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.signer = signer
         self.rooms = rooms
         self.allow_peer_on_graded = allow_peer_on_graded
+        self.max_peer_helpers = max_peer_helpers
         self.rooms_path = rooms_path
+        self.store = store
         self.log = log or logging.getLogger("classlab_bridge.help")
         self.clock = clock
         self.requests: dict[str, HelpRequest] = {}
+        if store is not None:
+            self._restore(store)
+
+    # -- persistence ------------------------------------------------------------------------------------------
+
+    def _restore(self, store: HelpStore) -> None:
+        """Requests saved by an earlier run; each open one gets its room back (same id, empty until its people
+        reconnect), so that their clients, which keep their documents, carry on where they were."""
+        now = self.clock()
+        fields = set(HelpRequest.__dataclass_fields__)
+        for row in store.load():
+            try:
+                req = HelpRequest(**{k: v for k, v in row.items() if k in fields})
+            except TypeError:
+                continue  # a row this version cannot read
+            self.requests[req.id] = req
+            if req.state != "closed":
+                room = self.rooms.create(req.id, now, on_event=self._room_event, room_id=req.room_id)
+                room.revoked.update(u for u in row.get("revoked", []) if isinstance(u, str))
+        if self.requests:
+            self.log.info("ClassLab help: %d request(s) restored from %s", len(self.requests), store.path)
+
+    def _changed(self) -> None:
+        if self.store is None:
+            return
+        revoked = {r.id: sorted(room.revoked) for r in self.requests.values() if (room := self.rooms.get(r.room_id))}
+        try:
+            self.store.save(list(self.requests.values()), revoked)
+        except OSError as e:  # a full or read-only disk must not stop the help that is going on
+            self.log.warning("ClassLab help: cannot save %s: %s", self.store.path, e)
 
     # -- helpers ----------------------------------------------------------------------------------------------
 
@@ -127,8 +182,24 @@ class HelpService:
             raise HelpError(404, "not_found", "No such help request.")
         return req
 
+    @staticmethod
+    def _same_class(req: HelpRequest, who: Identity) -> bool:
+        """A teacher of the owner's class (a teacher in no class group teaches everyone), or a classmate (on a Hub
+        without class groups, everyone is in one class)."""
+        if who.teacher:
+            return not who.classes or not req.classes or bool(who.classes.intersection(req.classes))
+        if not who.classes and not req.classes:
+            return True
+        return bool(who.classes.intersection(req.classes))
+
     def _visible(self, req: HelpRequest, who: Identity) -> bool:
-        return who.teacher or req.owner == who.name or req.audience == "class"
+        if req.owner == who.name:
+            return True
+        return self._same_class(req, who) and (who.teacher or req.audience == "class")
+
+    def _moderates(self, req: HelpRequest, who: Identity) -> bool:
+        """The owner, or a teacher of their class."""
+        return req.owner == who.name or (who.teacher and self._same_class(req, who))
 
     def _grant(self, req: HelpRequest, who: Identity, role: str) -> dict[str, Any]:
         ticket = self.signer.issue(
@@ -188,9 +259,11 @@ class HelpService:
             graded=graded,
             created=now,
             room_id=room.id,
+            classes=sorted(who.classes),
         )
         self.requests[request_id] = req
         self._record(req, who.name, "owner", "request")
+        self._changed()
         return self._grant(req, who, "owner"), True
 
     def list(self, who: Identity) -> list[dict[str, Any]]:
@@ -215,6 +288,8 @@ class HelpService:
             raise HelpError(410, "closed", "This help request is closed.")
         if req.owner == who.name:
             return self._grant(req, who, "owner")
+        if not self._same_class(req, who):
+            raise HelpError(404, "not_found", "No such help request.")
         if who.name in self._room(req).revoked:
             raise HelpError(403, "revoked", "The student stopped sharing with you.")
         if role == "observer":
@@ -223,14 +298,21 @@ class HelpService:
             return self._grant(req, who, "observer")
         if not who.teacher and req.audience != "class":
             raise HelpError(403, "forbidden", "This student asked the teacher for help.")
+        if not who.teacher and who.name not in req.peers and len(req.peers) >= self.max_peer_helpers:
+            raise HelpError(
+                409, "enough_helpers", "Enough classmates are already helping with this cell; find another request."
+            )
         if who.name not in req.helpers:
             req.helpers.append(who.name)
+        if not who.teacher and who.name not in req.peers:
+            req.peers.append(who.name)
         req.state = "joined"
+        self._changed()
         return self._grant(req, who, "helper")
 
     def close(self, who: Identity, request_id: str, reason: str = "closed") -> dict[str, Any]:
         req = self._get(request_id)
-        if not (who.teacher or req.owner == who.name):
+        if not self._moderates(req, who):
             raise HelpError(403, "forbidden", "Only the student who asked or a teacher may end this request.")
         if req.state != "closed":
             role = "owner" if req.owner == who.name else "teacher"
@@ -242,10 +324,11 @@ class HelpService:
         req.closed_at = self.clock()
         self._record(req, user, role, event)
         self.rooms.destroy(req.room_id, CLOSE_CLOSED, "closed" if event == "closed" else event)
+        self._changed()
 
     def revoke(self, who: Identity, request_id: str, body: Any) -> dict[str, Any]:
         req = self._get(request_id)
-        if not (who.teacher or req.owner == who.name):
+        if not self._moderates(req, who):
             raise HelpError(403, "forbidden", "Only the student who asked or a teacher may remove a helper.")
         helper = body.get("helper") if isinstance(body, dict) else None
         if not isinstance(helper, str) or not helper:
@@ -257,14 +340,17 @@ class HelpService:
             room.revoke(helper, self.clock())
         if helper in req.helpers:
             req.helpers.remove(helper)
+        if helper in req.peers:
+            req.peers.remove(helper)
         if req.state == "joined" and not req.helpers:
             req.state = "waiting"
         self._record(req, helper, "helper", "revoked")
+        self._changed()
         return self.to_json(req)
 
     def events(self, who: Identity, request_id: str) -> list[dict[str, str]]:
         req = self._get(request_id)
-        if not (who.teacher or req.owner == who.name):
+        if not self._moderates(req, who):
             raise HelpError(403, "forbidden", "Only teachers may read the log of this request.")
         return list(req.events)
 
@@ -280,6 +366,7 @@ class HelpService:
         req = self.requests.get(conn.request_id)
         if req is not None:
             self._record(req, conn.user, conn.role, event)
+            self._changed()
 
     def connect(self, token: Optional[str], room_id: str, user: Optional[str], peer: Peer) -> tuple[Room, Connection]:
         """Checks a ticket presented by the authenticated ``user`` and adds a connection to the room.
@@ -313,6 +400,9 @@ class HelpService:
             else:
                 self.rooms.destroy(room.id, CLOSE_CLOSED, why)
             done.append(room.id)
-        for rid in [r.id for r in self.requests.values() if r.closed_at and now - r.closed_at > CLOSED_RETENTION]:
+        old = [r.id for r in self.requests.values() if r.closed_at and now - r.closed_at > CLOSED_RETENTION]
+        for rid in old:
             del self.requests[rid]
+        if old:
+            self._changed()
         return done

@@ -30,15 +30,11 @@ from traitlets.config import Application
 
 from .rooms import Connection, Limits, Room, RoomRegistry
 from .roomsocket import RoomSocketMixin
-from .service import ConnectError, HelpError, HelpService, Identity
+from .service import ConnectError, HelpError, HelpService, Identity, identity_from_hub_model
+from .store import HelpStore
 from .tickets import TicketSigner
 
 TOKEN_HEADER = re.compile(r"(?:token|bearer)\s+(\S+)", re.IGNORECASE)
-
-
-def teacher_from_hub_model(model: dict[str, Any], teachers_group: str) -> bool:
-    """A Hub admin or a member of ``teachers_group``, from the Hub's user model."""
-    return bool(model.get("admin")) or teachers_group in (model.get("groups") or [])
 
 
 class HubIdentities:
@@ -56,8 +52,7 @@ class HubIdentities:
             return None  # unknown token, or a service's
         if self.access_scopes and not self.hub_auth.check_scopes(self.access_scopes, model):
             return None  # a token of this user that was not granted access to this service
-        name = str(model["name"])
-        return Identity(name=name, display_name=name, teacher=teacher_from_hub_model(model, self.teachers_group))
+        return identity_from_hub_model(model, self.teachers_group)
 
 
 class ServiceHandler(web.RequestHandler):
@@ -224,6 +219,14 @@ class HelpServiceApp(Application):
     room_ttl = Float(600.0, config=True, help="Seconds an empty room lives before it is closed.")
     room_max_age = Float(4 * 3600.0, config=True, help="Seconds after which any room is closed.")
     allow_peer_on_graded = Bool(False, config=True, help="Whether classmates may help on graded cells.")
+    max_peer_helpers = Integer(
+        2, config=True, help="Classmates who may help with one request at once (teachers always may)."
+    )
+    state_file = Unicode(
+        config=True,
+        help="JSON file that keeps open requests across a restart of this service (empty: memory only). Default: "
+        "$CLASSLAB_HELP_STATE_FILE, else classlab-help-state.json in the working directory.",
+    )
     cache_max_age = Integer(
         60, config=True, help="Seconds the Hub's answer about a token (its user and groups) is reused."
     )
@@ -234,11 +237,15 @@ class HelpServiceApp(Application):
     def _prefix(self) -> str:
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/classlab-help/")
 
+    @default("state_file")
+    def _state_file(self) -> str:
+        return os.environ.get("CLASSLAB_HELP_STATE_FILE", "classlab-help-state.json")
+
     @default("bind_url")
     def _bind_url(self) -> str:
         return os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")
 
-    aliases = {"teachers-group": "HelpServiceApp.teachers_group"}
+    aliases = {"teachers-group": "HelpServiceApp.teachers_group", "state-file": "HelpServiceApp.state_file"}
 
     @default("log_level")
     def _log_level(self) -> int:
@@ -257,7 +264,10 @@ class HelpServiceApp(Application):
             TicketSigner(secrets.token_bytes(32), ttl=self.ticket_ttl),
             RoomRegistry(idle_ttl=self.room_ttl, max_age=self.room_max_age, limits=Limits()),
             allow_peer_on_graded=self.allow_peer_on_graded,
+            max_peer_helpers=self.max_peer_helpers,
             rooms_path=prefix + "api/help/rooms/",  # absolute: the browser reaches it through the Hub's proxy
+            # A new secret per process: tickets from before a restart are void, clients ask for fresh ones.
+            store=HelpStore(self.state_file) if self.state_file else None,
             log=self.log,
         )
         return service, make_app(service, HubIdentities(hub_auth, self.teachers_group, access), prefix)

@@ -8,8 +8,10 @@
  * student2 neither sees that request nor may join it, not even by calling the service with their own server's
  * token from their kernel; the teacher cannot read student1's files. Then student1 asks the class: student2 joins
  * and edits; the teacher observes, and the observer's edits (pushed into the room past the read-only editor) never
- * reach student1's cell.
+ * reach student1's cell. Last, the service is killed mid-session: the Hub starts it again, it reads its open requests
+ * from its state file, every client reconnects with a fresh ticket, and what student1 typed meanwhile reaches the room.
  */
+import { execSync } from 'child_process';
 import * as path from 'path';
 import { Browser, Page, expect, test } from '@playwright/test';
 
@@ -185,7 +187,7 @@ test('help across servers: the Hub service relays one cell between student and t
   browser,
   baseURL
 }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(420_000);
   const [student1, student2, teacher] = await Promise.all(
     ['student1', 'student2', 'teacher'].map(name => logIn(browser, name))
   );
@@ -387,5 +389,54 @@ test('help across servers: the Hub service relays one cell between student and t
     await expect(editor).toContainText('# classmate!');
     await expect(cellText(student1, 1)).not.toContainText('OBSERVER');
     await expect(helperEditor).not.toContainText('OBSERVER');
+  });
+
+  await test.step('the relay dies mid-session: the Hub restarts it, everyone reconnects, no text is lost', async () => {
+    const helperSession = student2.page.locator('.jp-classlab-help-session');
+    const helperEditor = helperSession.locator(
+      '.jp-classlab-help-editor .cm-content'
+    );
+    const studentState = cells(student1)
+      .nth(1)
+      .locator('.jp-classlab-help-cellStatus');
+    // SIGKILL, as a crash: nothing is saved on the way out. Only this run's service (its state file is in this
+    // run's state dir), not another hub's on the same machine; "[s]" keeps the pattern from matching this shell.
+    execSync(
+      `pkill -KILL -f '[s]tate-file=.*jupyter-test-hub-${process.env.CLASSLAB_HUB_PORT}/classlab-help-state.json'`
+    );
+    await expect(
+      helperSession.locator('.jp-classlab-help-sessionState')
+    ).toHaveText('Connecting…');
+    await expect(studentState).toContainText('Connecting to the help room');
+    // The student keeps working while the relay is away: the text stays in the cell and reaches the room later.
+    const editor = cellText(student1, 1);
+    await editor.click();
+    await student1.page.keyboard.press('End');
+    await student1.page.keyboard.type(' # while away');
+    await expect(editor).toHaveText(
+      'print(other_name)  # classmate! # while away'
+    );
+    await student1.page.screenshot({
+      path: path.join(ARTIFACTS, 'help-hub-relay-down-student.png')
+    });
+    // The Hub starts a dead managed service again; the service reads its state file, the clients get fresh
+    // tickets and sync their documents again.
+    await expect(
+      helperSession.locator('.jp-classlab-help-sessionState')
+    ).toHaveText('Connected', { timeout: 90_000 });
+    await expect(helperEditor).toHaveText(
+      'print(other_name)  # classmate! # while away',
+      { timeout: 30_000 }
+    );
+    await expect(studentState).not.toContainText('Connecting');
+    await helperEditor.click();
+    await student2.page.keyboard.press('End');
+    await student2.page.keyboard.type('?');
+    await expect(editor).toHaveText(
+      'print(other_name)  # classmate! # while away?'
+    );
+    await student2.page.screenshot({
+      path: path.join(ARTIFACTS, 'help-hub-relay-restarted-helper.png')
+    });
   });
 });
