@@ -10,6 +10,23 @@ from tornado import web
 
 from ._version import __version__
 
+try:  # jupyter_server >= 2.13
+    from jupyter_server.auth.decorator import ws_authenticated
+except ImportError:  # pragma: no cover - older jupyter_server: the same check, by hand
+    from functools import wraps
+
+    def ws_authenticated(method: Any) -> Any:  # type: ignore[no-redef]
+        """Refuses the WebSocket upgrade (403) to a request without a logged-in user."""
+
+        @wraps(method)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if self.current_user is None:
+                raise web.HTTPError(403)
+            return method(self, *args, **kwargs)
+
+        return wrapper
+
+
 if TYPE_CHECKING:
     from .app import ClassLabBridgeApp
 

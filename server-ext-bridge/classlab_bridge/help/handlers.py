@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Optional
 
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from tornado import ioloop, web, websocket
 
+from ..apibase import JsonAPIMixin
+from ..handlers import ws_authenticated
 from .rooms import Connection, Limits, Room, RoomRegistry
 from .roomsocket import RoomSocketMixin
 from .service import ConnectError, HelpError, HelpService, Identity, identity_from_hub_model
 from .tickets import TicketSigner
-
-try:  # jupyter_server >= 2.13
-    from jupyter_server.auth.decorator import ws_authenticated
-except ImportError:  # pragma: no cover - older jupyter_server: the same check, by hand
-    from functools import wraps
-
-    def ws_authenticated(method: Any) -> Any:
-        @wraps(method)
-        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if self.current_user is None:
-                raise web.HTTPError(403)
-            return method(self, *args, **kwargs)
-
-        return wrapper
-
 
 if TYPE_CHECKING:
     from ..app import ClassLabBridgeApp
@@ -84,7 +70,9 @@ class LocalHelp:
         ]
 
 
-class HelpAPIHandler(APIHandler):
+class HelpAPIHandler(JsonAPIMixin, APIHandler):
+    error_class = HelpError
+
     def initialize(self, relay: LocalHelp) -> None:
         self.relay = relay
         self.service = relay.service
@@ -92,20 +80,6 @@ class HelpAPIHandler(APIHandler):
     @property
     def identity(self) -> Identity:
         return help_identity(self.current_user, self.relay.teachers_group)
-
-    def body(self) -> Any:
-        try:
-            return self.get_json_body() or {}
-        except web.HTTPError as e:
-            raise HelpError(400, "bad_json", "The body is not JSON.") from e
-
-    def reply(self, payload: Any, status: int = 200) -> None:
-        self.set_status(status)
-        self.finish(json.dumps(payload))
-
-    def fail(self, error: HelpError) -> None:
-        self.set_status(error.status)
-        self.finish(json.dumps({"error": {"code": error.code, "message": error.message}}))
 
 
 class RequestsHandler(HelpAPIHandler):

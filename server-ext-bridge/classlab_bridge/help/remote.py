@@ -1,26 +1,21 @@
 """``help_backend = "remote"``: the bridge forwards the help REST API to the JupyterHub service ``classlab-help``.
 
 Each ``{base_url}classlab/api/help/requests…`` call of this server's own user goes to
-``{service}api/help/requests…`` with ``Authorization: token $JUPYTERHUB_API_TOKEN``: this server's token, which
-belongs to its owner, so the service (which asks the Hub who owns the token) sees exactly that user, whatever this
-server (controlled by that user) claims. Nobody else logged in here (a Hub admin, a user the server is shared with)
-is forwarded: they would act as the owner. Room sockets do not pass here: the grants carry an absolute ``room_url``
-under the service's prefix, which the browser opens through the Hub's proxy.
-
-The service's URL: ``c.ClassLabBridgeApp.help_service_url``, else ``$CLASSLAB_HELP_SERVICE_URL``, else asked of
-the Hub once (``GET /hub/api/services/<help_service_name>``: its ``url`` and ``prefix``; the server token needs
-``read:services!service=<name>``).
+``{service}api/help/requests…`` with this server's own ``$JUPYTERHUB_API_TOKEN`` (hubclient.py says why that makes
+the service see exactly the owner, and where the service is found). Room sockets do not pass here: the grants carry an
+absolute ``room_url`` under the service's prefix, which the browser opens through the Hub's proxy.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import quote
 
 from jupyter_server.base.handlers import APIHandler
 from tornado import httpclient, web
+
+from ..hubclient import HubServiceClient, ServiceUnavailable
 
 if TYPE_CHECKING:
     from ..app import ClassLabBridgeApp
@@ -28,63 +23,24 @@ if TYPE_CHECKING:
 HELP_API = "classlab/api/help"
 
 
-class ServiceUnavailable(Exception):
-    pass
-
-
-class RemoteHelp:
-    """Where the service is and how to call it as this server's owner."""
+class RemoteHelp(HubServiceClient):
+    """The help service, called as this server's owner."""
 
     def __init__(self, bridge: ClassLabBridgeApp, env: Optional[dict[str, str]] = None) -> None:
-        env = dict(os.environ if env is None else env)
-        self.service_name = bridge.help_service_name
-        self.token = env.get("JUPYTERHUB_API_TOKEN", "")
-        self.owner = env.get("JUPYTERHUB_USER", "")
-        self.api_url = env.get("JUPYTERHUB_API_URL", "")
-        url = bridge.help_service_url or env.get("CLASSLAB_HELP_SERVICE_URL", "")
-        self._url: Optional[str] = url.rstrip("/") + "/" if url else None
-        self.timeout = bridge.help_service_timeout
-        self.log = bridge.log
+        super().__init__(
+            bridge.help_service_name,
+            bridge.help_service_url,
+            url_env="CLASSLAB_HELP_SERVICE_URL",
+            timeout=bridge.help_service_timeout,
+            log=bridge.log,
+            env=env,
+        )
 
     def handlers(self) -> list[tuple[str, Any, dict[str, Any]]]:
         return [(rf"/{HELP_API}/requests(?:/([^/]+)(?:/(join|revoke|log))?)?", ForwardHandler, {"remote": self})]
 
-    async def _fetch(self, url: str, method: str = "GET", body: Optional[bytes] = None) -> httpclient.HTTPResponse:
-        headers = {"Authorization": f"token {self.token}", "Accept": "application/json"}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        request = httpclient.HTTPRequest(
-            url, method=method, headers=headers, body=body, request_timeout=self.timeout, follow_redirects=False
-        )
-        return await httpclient.AsyncHTTPClient().fetch(request, raise_error=False)
-
-    async def service_url(self) -> str:
-        if self._url is None:
-            if not (self.api_url and self.token):
-                raise ServiceUnavailable("no help_service_url, and not in a JupyterHub")
-            response = await self._fetch(f"{self.api_url.rstrip('/')}/services/{quote(self.service_name)}")
-            try:
-                model = json.loads(response.body or b"{}") if response.code == 200 else {}
-            except ValueError:
-                model = {}
-            if not model.get("url") or not model.get("prefix"):
-                raise ServiceUnavailable(
-                    f"the Hub did not tell this server where the service {self.service_name!r} is "
-                    f"({response.code}): does the server token hold read:services!service={self.service_name}?"
-                )
-            self._url = model["url"].rstrip("/") + "/" + model["prefix"].strip("/") + "/"
-            self.log.info("ClassLab help: the help service is at %s", self._url)
-        return self._url
-
     async def forward(self, method: str, path: str, body: Optional[bytes]) -> httpclient.HTTPResponse:
-        base = await self.service_url()
-        try:
-            response = await self._fetch(f"{base}api/help/{path}", method, body)
-        except (OSError, httpclient.HTTPError) as e:  # refused, unreachable, timed out
-            raise ServiceUnavailable(str(e)) from e
-        if response.code == 599:
-            raise ServiceUnavailable(str(response.error))
-        return response
+        return await self.call(f"api/help/{path}", method, body)
 
 
 class ForwardHandler(APIHandler):
@@ -101,7 +57,7 @@ class ForwardHandler(APIHandler):
         # Tornado hands the id over URL-decoded: quote it again, so that it stays one path segment.
         path = "requests" + (f"/{quote(request_id, safe='')}" if request_id else "") + (f"/{action}" if action else "")
         user: Any = self.current_user
-        if self.remote.owner and user.username != self.remote.owner:
+        if not self.remote.is_owner(user.username):
             return self._error(
                 403, "forbidden", "Only this server's owner may use its help requests; use your own JupyterLab."
             )

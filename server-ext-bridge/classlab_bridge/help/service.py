@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from ..apibase import hub_teacher
 from .rooms import CLOSE_CLOSED, CLOSE_REVOKED, CLOSE_TICKET, Connection, Peer, Room, RoomRegistry, iso
 from .store import HelpStore
 from .tickets import Ticket, TicketError, TicketSigner
@@ -59,7 +60,7 @@ def identity_from_hub_model(model: dict[str, Any], teachers_group: str) -> Ident
     return Identity(
         name=name,
         display_name=name,
-        teacher=bool(model.get("admin")) or teachers_group in groups,
+        teacher=hub_teacher(model, teachers_group),
         classes=groups - {teachers_group},
     )
 

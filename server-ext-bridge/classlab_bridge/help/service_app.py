@@ -15,86 +15,30 @@ HelpService, rooms and tickets as the in-process relay; what differs is who the 
 
 from __future__ import annotations
 
-import asyncio
-import json
-import logging
 import os
-import re
 import secrets
 from typing import Any, Optional
-from urllib.parse import urlparse
 
-from tornado import httpserver, ioloop, web, websocket
+from tornado import ioloop, web, websocket
 from traitlets import Bool, Float, Integer, Unicode, default
-from traitlets.config import Application
 
+from ..hubservice import HubIdentities, HubServiceApp, ServiceAPIHandler, make_service_app, url_prefix
 from .rooms import Connection, Limits, Room, RoomRegistry
 from .roomsocket import RoomSocketMixin
 from .service import ConnectError, HelpError, HelpService, Identity, identity_from_hub_model
 from .store import HelpStore
 from .tickets import TicketSigner
 
-TOKEN_HEADER = re.compile(r"(?:token|bearer)\s+(\S+)", re.IGNORECASE)
 
+class ServiceHandler(ServiceAPIHandler):
+    """REST of the service: the caller is whoever the Hub says owns the request's token (hubservice.py)."""
 
-class HubIdentities:
-    """Who owns a token, by asking the Hub (through ``hub_auth``, a jupyterhub HubAuth or anything with its
-    ``user_for_token(token, sync=False)`` and ``check_scopes(required, model)``)."""
-
-    def __init__(self, hub_auth: Any, teachers_group: str, access_scopes: set[str]) -> None:
-        self.hub_auth = hub_auth
-        self.teachers_group = teachers_group
-        self.access_scopes = access_scopes
-
-    async def identify(self, token: str) -> Optional[Identity]:
-        model = await self.hub_auth.user_for_token(token, sync=False)
-        if not model or model.get("kind", "user") != "user" or not model.get("name"):
-            return None  # unknown token, or a service's
-        if self.access_scopes and not self.hub_auth.check_scopes(self.access_scopes, model):
-            return None  # a token of this user that was not granted access to this service
-        return identity_from_hub_model(model, self.teachers_group)
-
-
-class ServiceHandler(web.RequestHandler):
-    """REST of the service: the caller is whoever the Hub says owns the request's token."""
-
-    identities: HubIdentities
+    error_class = HelpError
     who: Identity
 
-    def initialize(self, service: HelpService, identities: HubIdentities) -> None:
+    def initialize(self, service: HelpService, identities: HubIdentities[Identity]) -> None:
         self.service = service
         self.identities = identities
-
-    def set_default_headers(self) -> None:
-        self.set_header("Content-Type", "application/json")
-        self.set_header("Cache-Control", "no-store")
-
-    def fail(self, error: HelpError) -> None:
-        self.set_status(error.status)
-        self.finish(json.dumps({"error": {"code": error.code, "message": error.message}}))
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        self.finish(json.dumps({"error": {"code": str(status_code), "message": self._reason}}))
-
-    async def prepare(self) -> None:
-        match = TOKEN_HEADER.fullmatch(self.request.headers.get("Authorization", "").strip())
-        who = await self.identities.identify(match.group(1)) if match else None
-        if who is None:
-            self.fail(HelpError(403, "forbidden", "A JupyterHub token with access to this service is required."))
-            return
-        self.who = who
-
-    def body(self) -> Any:
-        if not self.request.body:
-            return {}
-        try:
-            return json.loads(self.request.body)
-        except ValueError as e:
-            raise HelpError(400, "bad_json", "The body is not JSON.") from e
-
-    def reply(self, payload: Any, status: int = 200) -> None:
-        self.set_status(status)
-        self.finish(json.dumps(payload))
 
 
 class RequestsHandler(ServiceHandler):
@@ -180,41 +124,27 @@ class RoomHandler(RoomSocketMixin, websocket.WebSocketHandler):
             self.close(e.code, e.reason)
 
 
-class RootHandler(web.RequestHandler):
-    """``GET {prefix}``: who answers here (for the Hub's and admins' checks), nothing about anyone."""
-
-    def get(self) -> None:
-        from .._version import __version__
-
-        self.finish({"name": "classlab-help", "version": __version__})
-
-
-def make_app(service: HelpService, identities: HubIdentities, prefix: str = "/") -> web.Application:
+def make_app(service: HelpService, identities: HubIdentities[Identity], prefix: str = "/") -> web.Application:
     """The Tornado application: REST and rooms under ``prefix`` (the service's ``JUPYTERHUB_SERVICE_PREFIX``)."""
-    base = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
-    api = re.escape(base) + "api/help"
     kw = {"service": service, "identities": identities}
-    return web.Application(
-        [
-            (re.escape(base), RootHandler),
-            (rf"{api}/requests", RequestsHandler, kw),
-            (rf"{api}/requests/([^/]+)", RequestHandler, kw),
-            (rf"{api}/requests/([^/]+)/join", JoinHandler, kw),
-            (rf"{api}/requests/([^/]+)/revoke", RevokeHandler, kw),
-            (rf"{api}/requests/([^/]+)/log", LogHandler, kw),
-            (rf"{api}/rooms/([^/]+)", RoomHandler, {"service": service}),
-        ],
-        xsrf_cookies=False,  # token-authenticated REST; no cookie is read anywhere
-    )
+    routes: list[tuple[str, type, dict[str, Any]]] = [
+        ("requests", RequestsHandler, kw),
+        ("requests/([^/]+)", RequestHandler, kw),
+        ("requests/([^/]+)/join", JoinHandler, kw),
+        ("requests/([^/]+)/revoke", RevokeHandler, kw),
+        ("requests/([^/]+)/log", LogHandler, kw),
+        ("rooms/([^/]+)", RoomHandler, {"service": service}),
+    ]
+    return make_service_app("classlab-help", prefix, "help", routes)
 
 
-class HelpServiceApp(Application):
+class HelpServiceApp(HubServiceApp):
     """``python -m classlab_bridge.help.service_app [--HelpServiceApp.teachers_group=teachers …]``"""
 
     name = "classlab-help"
     description = "ClassLab help relay as a JupyterHub service"
+    default_port = 10101
 
-    teachers_group = Unicode("teachers", config=True, help="JupyterHub group whose members (with admins) teach.")
     ticket_ttl = Float(60.0, config=True, help="Seconds a room ticket may be used to connect.")
     room_ttl = Float(600.0, config=True, help="Seconds an empty room lives before it is closed.")
     room_max_age = Float(4 * 3600.0, config=True, help="Seconds after which any room is closed.")
@@ -227,39 +157,16 @@ class HelpServiceApp(Application):
         help="JSON file that keeps open requests across a restart of this service (empty: memory only). Default: "
         "$CLASSLAB_HELP_STATE_FILE, else classlab-help-state.json in the working directory.",
     )
-    cache_max_age = Integer(
-        60, config=True, help="Seconds the Hub's answer about a token (its user and groups) is reused."
-    )
-    prefix = Unicode(config=True, help="URL prefix (default $JUPYTERHUB_SERVICE_PREFIX).")
-    bind_url = Unicode(config=True, help="Where to listen (default $JUPYTERHUB_SERVICE_URL).")
-
-    @default("prefix")
-    def _prefix(self) -> str:
-        return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/classlab-help/")
 
     @default("state_file")
     def _state_file(self) -> str:
         return os.environ.get("CLASSLAB_HELP_STATE_FILE", "classlab-help-state.json")
 
-    @default("bind_url")
-    def _bind_url(self) -> str:
-        return os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")
-
     aliases = {"teachers-group": "HelpServiceApp.teachers_group", "state-file": "HelpServiceApp.state_file"}
 
-    @default("log_level")
-    def _log_level(self) -> int:
-        return logging.INFO
-
     def build(self, hub_auth: Any = None) -> tuple[HelpService, web.Application]:
-        if hub_auth is None:
-            from jupyterhub.services.auth import HubAuth  # the Hub's environment has it
-
-            hub_auth = HubAuth(cache_max_age=self.cache_max_age)
-        access = set(getattr(hub_auth, "access_scopes", None) or ())
-        if not access:
-            access = {f"access:services!service={os.environ.get('JUPYTERHUB_SERVICE_NAME', 'classlab-help')}"}
-        prefix = "/" + self.prefix.strip("/") + "/"
+        identities = self.hub_identities(lambda model: identity_from_hub_model(model, self.teachers_group), hub_auth)
+        prefix = url_prefix(self.prefix)
         service = HelpService(
             TicketSigner(secrets.token_bytes(32), ttl=self.ticket_ttl),
             RoomRegistry(idle_ttl=self.room_ttl, max_age=self.room_max_age, limits=Limits()),
@@ -270,23 +177,13 @@ class HelpServiceApp(Application):
             store=HelpStore(self.state_file) if self.state_file else None,
             log=self.log,
         )
-        return service, make_app(service, HubIdentities(hub_auth, self.teachers_group, access), prefix)
+        return service, make_app(service, identities, prefix)
 
-    async def serve(self) -> None:
+    async def setup(self) -> None:
         service, app = self.build()
-        url = urlparse(self.bind_url)
-        server = httpserver.HTTPServer(app, xheaders=True)
-        server.listen(url.port or 80, url.hostname or "127.0.0.1")
+        self.listen(app)
         sweeper = ioloop.PeriodicCallback(service.sweep, max(1.0, min(30.0, self.room_ttl / 4)) * 1000)
         sweeper.start()
-        self.log.info("ClassLab help service on %s, prefix %s", self.bind_url, self.prefix)
-        await asyncio.Event().wait()
-
-    def start(self) -> None:
-        try:
-            asyncio.run(self.serve())
-        except KeyboardInterrupt:
-            pass
 
 
 main = HelpServiceApp.launch_instance
