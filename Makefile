@@ -5,6 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+VENV_COLLAB := .venv-collab
 STAMP := .stamp
 EXTENSIONS := slides video help gpu grader
 PORT ?= 8888
@@ -16,7 +17,7 @@ PY_PACKAGES := server-ext-bridge $(addprefix extensions/,$(EXTENSIONS)) meta
 # Editable installs follow source edits by themselves; only packaging changes need a reinstall.
 PY_PACKAGING := $(foreach p,$(PY_PACKAGES),$(p)/pyproject.toml) $(wildcard server-ext-bridge/jupyter-config/*/*.json)
 
-.PHONY: help venv node build install demo test test-deps test-js test-py test-ui test-hub test-install lint bench clean
+.PHONY: help venv venv-collab node build install demo test test-deps test-js test-py test-ui test-hub test-install lint bench clean
 
 help:
 	@echo "make demo   build everything and run JupyterLab with ClassLab on 127.0.0.1:$(PORT), serving examples/"
@@ -57,6 +58,17 @@ $(STAMP)/install: $(STAMP)/venv $(PY_PACKAGING) | $(STAMP)/build
 	@touch $@
 install: $(STAMP)/install
 
+# --- .venv-collab: JupyterLab + jupyter-collaboration (RTC) + ClassLab, the same editable way as .venv --------
+# For the Help browser test with collaboration on (ui-tests/playwright.collab.config.ts) and bench/help.
+$(STAMP)/venv-collab: requirements-collab.txt $(PY_PACKAGING) | $(STAMP) $(STAMP)/build
+	@test -x $(VENV_COLLAB)/bin/python || $(PYTHON) -m venv $(VENV_COLLAB)
+	@for e in $(EXTENSIONS); do l=$(VENV_COLLAB)/share/jupyter/labextensions/@classlab/$$e; if [ -L $$l ]; then rm $$l; fi; done
+	$(VENV_COLLAB)/bin/python -m pip install --quiet -r requirements-collab.txt
+	$(VENV_COLLAB)/bin/python -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(PY_PACKAGES),-e $(p))
+	@for e in $(EXTENSIONS); do $(VENV_COLLAB)/bin/jupyter-builder develop --overwrite extensions/$$e >/dev/null || exit 1; done
+	@touch $@
+venv-collab: $(STAMP)/venv-collab
+
 demo: $(STAMP)/install $(STAMP)/build
 	@bash scripts/demo.sh $(PORT)
 
@@ -64,7 +76,7 @@ demo: $(STAMP)/install $(STAMP)/build
 test-deps:
 	@bash scripts/install-test-deps.sh
 
-test: $(STAMP)/install $(STAMP)/build test-deps
+test: $(STAMP)/install $(STAMP)/build $(STAMP)/venv-collab test-deps
 	@$(BIN)/python scripts/run_suites.py
 
 test-js: $(STAMP)/node
@@ -73,7 +85,7 @@ test-py: $(STAMP)/install
 	@$(BIN)/python scripts/run_suites.py py
 test-install: $(STAMP)/install $(STAMP)/build
 	@$(BIN)/python scripts/run_suites.py install
-test-ui: $(STAMP)/install $(STAMP)/build test-deps
+test-ui: $(STAMP)/install $(STAMP)/build $(STAMP)/venv-collab test-deps
 	@$(BIN)/python scripts/run_suites.py ui
 test-hub: $(STAMP)/install $(STAMP)/build test-deps
 	@$(BIN)/python scripts/run_suites.py hub
