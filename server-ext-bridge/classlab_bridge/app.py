@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+from typing import Any, Optional
 
+from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Enum, Float, Unicode, default
 
 from ._version import __version__
+from .gpu.handlers import GpuBridge
+from .gpu.settings import queue_settings
 from .handlers import InfoHandler
 from .help.handlers import LocalHelp
 from .media import MEDIA_URL_PATH, MediaHandler
 
+#: ``gpu_slots``, ``gpu_cpu_slots``, ``gpu_quota_hours``, … (gpu/settings.py declares them once for the bridge and
+#: the Hub service).
+GpuSettings = queue_settings("GpuSettings", prefix="gpu_")
 
-class ClassLabBridgeApp(ExtensionApp):
+
+class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-type]
     """Serves ``{base_url}classlab/api/*``; one backend per service, chosen here by traitlets."""
 
     name = "classlab_bridge"
@@ -21,10 +30,11 @@ class ClassLabBridgeApp(ExtensionApp):
     load_other_extensions = True
 
     gpu_backend = Enum(
-        ["local", "slurm"],
+        ["local", "remote", "slurm"],
         default_value="local",
         config=True,
-        help="GPU queue backend: 'local' (embedded queue) or 'slurm' (slurmrestd).",
+        help="GPU queue backend: 'local' (embedded queue), 'remote' (the JupyterHub service classlab-gpu) or "
+        "'slurm' (slurmrestd; not available yet).",
     )
     grader_backend = Enum(
         ["local", "remote"],
@@ -65,6 +75,25 @@ class ClassLabBridgeApp(ExtensionApp):
     )
     help_service_timeout = Float(10.0, config=True, help="Seconds to wait for the help service.")
 
+    # The GPU queue (gpu/PROTOCOL.md): gpu_slots, gpu_quota_hours … come from GpuSettings; these are the bridge's own.
+    gpu_data_dir = Unicode(
+        config=True,
+        help="Folder of the local GPU queue's records (SQLite) and job folders. Default: "
+        "<Jupyter data dir>/classlab-gpu.",
+    )
+    gpu_service_name = Unicode("classlab-gpu", config=True, help="Name of the JupyterHub GPU service.")
+    gpu_service_url = Unicode(
+        "",
+        config=True,
+        help="URL of the GPU service including its prefix, e.g. http://hub:10102/services/classlab-gpu/. "
+        "Default: $CLASSLAB_GPU_SERVICE_URL, else asked of the Hub (needs read:services!service=<name>).",
+    )
+    gpu_service_timeout = Float(30.0, config=True, help="Seconds to wait for the GPU service (uploads included).")
+
+    @default("gpu_data_dir")
+    def _default_gpu_data_dir(self) -> str:
+        return os.path.join(jupyter_data_dir(), "classlab-gpu")
+
     @default("help_ticket_secret")
     def _random_help_ticket_secret(self) -> str:
         return secrets.token_hex(32)
@@ -76,8 +105,14 @@ class ClassLabBridgeApp(ExtensionApp):
             "help": {"backend": self.help_backend},
         }
 
+    def capabilities(self) -> dict[str, Any]:
+        """What this bridge serves besides the API; the video player checks "media", the GPU button "gpu"."""
+        return {"media": True, "gpu": self.gpu_backend in ("local", "remote")}
+
     def initialize_handlers(self) -> None:
         self.handlers.extend([(r"/classlab/api/info", InfoHandler, {"bridge": self})])
+        self.gpu = GpuBridge(self)
+        self.handlers.extend(self.gpu.handlers())
         # Videos, HLS folders and captions under the root dir, for the video player (media.py).
         self.handlers.append((rf"/{MEDIA_URL_PATH}/(.+)", MediaHandler, {"path": self.serverapp.root_dir}))
         if self.help_backend == "local":
@@ -91,12 +126,26 @@ class ClassLabBridgeApp(ExtensionApp):
 
     help_relay = None
     help_remote = None
+    gpu: Optional[GpuBridge] = None
+
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        # The local queue starts with the server (not on its first call), so that jobs queued before a restart run
+        # on and the restart rules apply at once.
+        if self.gpu is not None and self.gpu_backend == "local":
+            try:
+                self.gpu.queue()
+            except Exception:  # the rest of the bridge goes on; the GPU API answers with the error
+                self.log.exception("ClassLab bridge: the local GPU queue did not start")
 
     async def stop_extension(self) -> None:
         if self.help_relay is not None:
             self.help_relay.stop()
+        if self.gpu is not None:
+            await self.gpu.close()
 
     def initialize_settings(self) -> None:
+        if self.gpu_backend == "slurm":
+            self.log.error("ClassLab bridge: gpu_backend 'slurm' is not available yet; the GPU API answers 501.")
         self.log.info(
             "ClassLab bridge %s: backends %s",
             __version__,

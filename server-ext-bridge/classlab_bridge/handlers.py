@@ -49,8 +49,7 @@ class InfoHandler(APIHandler):
                         "display_name": user.display_name or user.username,
                     },
                     "services": self.bridge.backends(),
-                    # What this bridge serves besides the API; the video player checks "media".
-                    "capabilities": {"media": True},
+                    "capabilities": self.bridge.capabilities(),
                 }
             )
         )

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import signal
 from typing import Any, Callable, Generic, Optional, TypeVar
 
 from tornado import httpserver, web
@@ -148,12 +149,18 @@ class HubServiceApp(Application):
         """Builds the service and ``listen``s; runs on the service's event loop."""
         raise NotImplementedError
 
+    async def teardown(self) -> None:
+        """Called once SIGTERM or SIGINT asked the service to stop (the Hub stops it with SIGTERM)."""
+
     async def serve(self) -> None:
         await self.setup()
-        await asyncio.Event().wait()  # until the Hub stops the service
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        self.log.info("ClassLab %s service stopping", self.name)
+        await self.teardown()
 
     def start(self) -> None:
-        try:
-            asyncio.run(self.serve())
-        except KeyboardInterrupt:
-            pass
+        asyncio.run(self.serve())

@@ -1,5 +1,5 @@
 import pytest
-from hub_fake import start_hub_and_service
+from hub_fake import start_hub_and_gpu_service, start_hub_and_service
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -18,5 +18,20 @@ def hub(jp_asyncio_loop):
 
     running = jp_asyncio_loop.run_until_complete(start())
     yield running
+    for server in running["servers"]:
+        server.stop()
+
+
+@pytest.fixture
+def gpu_hub(jp_asyncio_loop, tmp_path):
+    """A fake Hub API and the GPU service started against it, its data under tmp_path (see hub_fake.py)."""
+    from gpu_fake_queue import FakeQueue
+
+    async def start():
+        return start_hub_and_gpu_service(FakeQueue(), data_dir=str(tmp_path / "gpu-service"), cpu_slots=1)
+
+    running = jp_asyncio_loop.run_until_complete(start())
+    yield running
+    jp_asyncio_loop.run_until_complete(running["queue"].close())
     for server in running["servers"]:
         server.stop()

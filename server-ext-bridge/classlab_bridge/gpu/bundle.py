@@ -1,0 +1,212 @@
+"""What goes with a job: the ``POST jobs`` body checked into cells, the notebook's folder under the server's root,
+and that folder as a zip archive (packed by the bridge, unpacked by the Hub service into a per-job scratch folder)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import stat
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any, Optional
+
+from .queue import GpuError, JobCell
+
+MAX_CELLS = 2000
+MAX_SOURCE_CHARS = 4 * 1024 * 1024  # all cells together
+MAX_NAME_CHARS = 1024
+#: Entries an uploaded archive may hold (a folder of many tiny files costs more than its bytes).
+MAX_ARCHIVE_ENTRIES = 20000
+#: Left out of a bundle: caches, and (by the leading dot) hidden files and folders, .ipynb_checkpoints included.
+SKIPPED_NAMES = frozenset({"__pycache__", "node_modules"})
+
+
+def bad(message: str) -> GpuError:
+    return GpuError(400, "bad_request", message)
+
+
+def _text(body: dict[str, Any], key: str, limit: int = MAX_NAME_CHARS) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise bad(f"'{key}' must be a non-empty string.")
+    if len(value) > limit or "\0" in value:
+        raise bad(f"'{key}' is too long or holds a NUL character.")
+    return value
+
+
+def parse_job(body: Any) -> tuple[str, str, list[JobCell], Optional[int]]:
+    """``(notebook, kernel, cells, time_limit)`` from a ``POST jobs`` body (PROTOCOL.md); GpuError 400 otherwise."""
+    if not isinstance(body, dict):
+        raise bad("The body must be a JSON object.")
+    notebook, kernel = _text(body, "notebook"), _text(body, "kernel", 256)
+    raw = body.get("cells")
+    if not isinstance(raw, list) or not raw:
+        raise bad("'cells' must be a non-empty list of {id, source, target}.")
+    if len(raw) > MAX_CELLS:
+        raise bad(f"At most {MAX_CELLS} cells go with one job.")
+    cells: list[JobCell] = []
+    seen: set[str] = set()
+    for i, cell in enumerate(raw):
+        if not isinstance(cell, dict):
+            raise bad(f"cells[{i}] must be an object {{id, source, target}}.")
+        cell_id, source, target = cell.get("id"), cell.get("source"), cell.get("target", False)
+        if not isinstance(cell_id, str) or not cell_id or len(cell_id) > 256:
+            raise bad(f"cells[{i}].id must be a non-empty string (at most 256 characters).")
+        if cell_id in seen:
+            raise bad(f"The cell id {cell_id!r} is sent twice.")
+        if not isinstance(source, str):
+            raise bad(f"cells[{i}].source must be a string.")
+        if not isinstance(target, bool):
+            raise bad(f"cells[{i}].target must be true or false.")
+        if target and not source.strip():
+            raise bad(f"The cell {cell_id!r} to run is empty.")
+        seen.add(cell_id)
+        cells.append(JobCell(cell_id, source, target))
+    if sum(len(c.source) for c in cells) > MAX_SOURCE_CHARS:
+        raise bad("The cells' code is too long for one job.")
+    if not any(c.target for c in cells):
+        raise bad("No cell to run: at least one cell must have target: true.")
+    time_limit = body.get("time_limit_seconds")
+    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, int) or time_limit < 1):
+        raise bad("'time_limit_seconds' must be a whole number of seconds, at least 1.")
+    return notebook, kernel, cells, time_limit
+
+
+def job_body(notebook: str, kernel: str, cells: list[JobCell], time_limit: Optional[int]) -> dict[str, Any]:
+    """The inverse of ``parse_job``: the body the bridge sends on to the service."""
+    body: dict[str, Any] = {
+        "notebook": notebook,
+        "kernel": kernel,
+        "cells": [{"id": c.id, "source": c.source, "target": c.target} for c in cells],
+    }
+    if time_limit is not None:
+        body["time_limit_seconds"] = time_limit
+    return body
+
+
+def notebook_folder(root_dir: str, notebook: str) -> Path:
+    """The existing folder of ``notebook`` (a path relative to the server's root, ``/``-separated); GpuError 400 when
+    it would be outside the root or is not a folder."""
+    root = Path(root_dir).resolve()
+    relative = PurePosixPath(notebook)
+    if relative.is_absolute() or ".." in relative.parts or notebook.startswith("\\"):
+        raise bad("The notebook path must be relative to the server's root and stay inside it.")
+    folder = (root / Path(*relative.parts[:-1])).resolve() if len(relative.parts) > 1 else root
+    if folder != root and root not in folder.parents:
+        raise bad("The notebook's folder is outside the server's root.")
+    if not folder.is_dir():
+        raise bad(f"The notebook's folder does not exist: {relative.parent}")
+    return folder
+
+
+def _bundled_files(folder: Path) -> list[tuple[Path, str, int]]:
+    """(path, archive name, size) of every file that goes with a job: no hidden or skipped names, no links to
+    folders (loops), no special files."""
+    found: list[tuple[Path, str, int]] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and d not in SKIPPED_NAMES and not (here / d).is_symlink()
+        )
+        for name in sorted(filenames):
+            if name.startswith(".") or name in SKIPPED_NAMES:
+                continue
+            path = here / name
+            try:
+                info = path.stat()
+            except OSError:
+                continue  # a dangling link, or gone meanwhile
+            if stat.S_ISREG(info.st_mode):
+                found.append((path, path.relative_to(folder).as_posix(), info.st_size))
+    return found
+
+
+def folder_size(folder: Path) -> int:
+    return sum(size for _, _, size in _bundled_files(folder))
+
+
+def _too_big(size: int, limit: int) -> GpuError:
+    return GpuError(
+        413,
+        "too_big",
+        f"The notebook's folder holds {size / 1048576:.1f} MiB; at most {limit / 1048576:.0f} MiB goes with a GPU "
+        "job. Move big files (data sets, models) out of this folder, or ask your teacher where shared data lives.",
+    )
+
+
+def pack_folder(folder: Path, max_bytes: int) -> bytes:
+    """The folder as a zip archive (see ``_bundled_files``); GpuError 413 ``too_big`` past ``max_bytes``."""
+    files = _bundled_files(folder)
+    total = sum(size for _, _, size in files)
+    if total > max_bytes:
+        raise _too_big(total, max_bytes)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for path, name, _ in files:
+            try:
+                archive.write(path, name)
+            except OSError:
+                continue  # unreadable or gone meanwhile: the job runs without it
+    return buffer.getvalue()
+
+
+def _safe_name(name: str) -> Optional[PurePosixPath]:
+    """The entry's relative path, or None when it would leave the folder (absolute, ``..``, a drive, backslashes)."""
+    if not name or "\0" in name or "\\" in name:
+        return None
+    path = PurePosixPath(name)
+    if path.is_absolute() or any(part in ("..", "") for part in path.parts) or ":" in path.parts[0]:
+        return None
+    return path
+
+
+def unpack_folder(data: bytes, dest: Path, max_bytes: int) -> int:
+    """Extracts an uploaded folder archive into the empty folder ``dest``; the bytes written.
+
+    Refused as a whole (GpuError 400 ``bad_archive``) when any entry would land outside ``dest`` or is a link or a
+    device, or the archive is not a zip; 413 ``too_big`` when it unpacks to more than ``max_bytes`` (counted while
+    writing: the sizes in the archive's header are the sender's word).
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as e:
+        raise GpuError(400, "bad_archive", "The folder archive is not a zip file.") from e
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ARCHIVE_ENTRIES:
+            raise GpuError(400, "bad_archive", f"The folder holds more than {MAX_ARCHIVE_ENTRIES} files.")
+        plan: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+        for entry in entries:
+            path = _safe_name(entry.filename.rstrip("/") if entry.is_dir() else entry.filename)
+            kind = stat.S_IFMT(entry.external_attr >> 16)  # 0: no type recorded (a plain file)
+            if path is None or kind not in (0, stat.S_IFREG, stat.S_IFDIR):
+                raise GpuError(
+                    400, "bad_archive", f"The folder archive holds an entry that is not allowed: {entry.filename!r}"
+                )
+            plan.append((entry, path))
+        if sum(entry.file_size for entry, _ in plan) > max_bytes:
+            raise _too_big(sum(entry.file_size for entry, _ in plan), max_bytes)
+        written = 0
+        for entry, path in plan:
+            target = dest.joinpath(*path.parts)
+            try:
+                if entry.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(entry) as source, open(target, "xb") as out:
+                    while chunk := source.read(1 << 20):
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise _too_big(written, max_bytes)
+                        out.write(chunk)
+            except FileExistsError as e:
+                raise GpuError(400, "bad_archive", f"The folder archive holds {entry.filename!r} twice.") from e
+            except (zipfile.BadZipFile, OSError, EOFError) as e:  # corrupt data, bad CRC, a file where a folder is
+                raise GpuError(400, "bad_archive", f"The folder archive is damaged at {entry.filename!r}.") from e
+    return written
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,220 @@
+"""The GPU queue's bridge API under ``{base_url}classlab/api/gpu/`` (PROTOCOL.md): REST and the events WebSocket.
+
+The same handlers serve every backend: the queue in this server (``gpu_backend = "local"``) or the JupyterHub service
+reached through RemoteQueue (``"remote"``). The caller is this server's authenticated user (never a name sent by the
+client); a teacher is a Hub admin or a member of ``teachers_group`` (on a single server, its one user).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.utils import ensure_async
+from tornado import web, websocket
+
+from ..apibase import JsonAPIMixin, server_user_teacher
+from ..handlers import ws_authenticated
+from .bundle import notebook_folder, parse_job
+from .queue import GpuError, GpuQueue, GpuUser, JobBundle
+from .settings import local_queue_kwargs
+
+if TYPE_CHECKING:
+    from ..app import ClassLabBridgeApp
+
+GPU_API = "classlab/api/gpu"
+
+
+class GpuBridge:
+    """The bridge's GPU queue, made on first use (or at server start) from the ``gpu_*`` settings."""
+
+    def __init__(self, app: ClassLabBridgeApp) -> None:
+        self.app = app
+        self.teachers_group = app.teachers_group
+        self._queue: Optional[GpuQueue] = None
+
+    @property
+    def root_dir(self) -> str:
+        return str(self.app.serverapp.root_dir)
+
+    def queue(self) -> GpuQueue:
+        if self._queue is None:
+            self._queue = self._make_queue()
+        return self._queue
+
+    def _make_queue(self) -> GpuQueue:
+        app = self.app
+        if app.gpu_backend == "local":
+            from .local import LocalQueue
+
+            Path(app.gpu_data_dir).mkdir(parents=True, exist_ok=True)
+            return LocalQueue(**local_queue_kwargs(app, "gpu_"), data_dir=Path(app.gpu_data_dir))
+        if app.gpu_backend == "remote":
+            from ..hubclient import HubServiceClient
+            from .remote import RemoteQueue
+
+            client = HubServiceClient(
+                app.gpu_service_name,
+                app.gpu_service_url,
+                url_env="CLASSLAB_GPU_SERVICE_URL",
+                timeout=app.gpu_service_timeout,
+                log=app.log,
+            )
+            return RemoteQueue(client, max_bundle_bytes=app.gpu_max_bundle_bytes)
+        raise GpuError(
+            501,
+            "not_available",
+            f"The GPU backend {app.gpu_backend!r} is not available yet; set c.ClassLabBridgeApp.gpu_backend to "
+            "'local' or 'remote'.",
+        )
+
+    async def close(self) -> None:
+        if self._queue is not None:
+            queue, self._queue = self._queue, None
+            await queue.close()
+
+    def handlers(self) -> list[tuple[str, Any, dict[str, Any]]]:
+        kw = {"gpu": self}
+        return [
+            (rf"/{GPU_API}/info", InfoHandler, kw),
+            (rf"/{GPU_API}/quota", QuotaHandler, kw),
+            (rf"/{GPU_API}/jobs", JobsHandler, kw),
+            (rf"/{GPU_API}/jobs/([^/]+)", JobHandler, kw),
+            (rf"/{GPU_API}/jobs/([^/]+)/events", EventsHandler, kw),
+        ]
+
+
+class GpuHandlerMixin:
+    """The caller as a GpuUser, and the queue; mixed into the REST handlers and the events socket."""
+
+    gpu: GpuBridge
+    current_user: Any
+
+    def initialize(self, gpu: GpuBridge) -> None:
+        self.gpu = gpu
+
+    @property
+    def user(self) -> GpuUser:
+        user = self.current_user
+        return GpuUser(user.username, server_user_teacher(user, self.gpu.teachers_group))
+
+
+class GpuAPIHandler(GpuHandlerMixin, JsonAPIMixin, APIHandler):
+    error_class = GpuError
+
+    async def answer(self, work: Any, status: int = 200) -> None:
+        """Replies with what the coroutine function ``work(queue)`` returns, or with its GpuError."""
+        try:
+            self.reply(await work(self.gpu.queue()), status)
+        except GpuError as e:
+            self.fail(e)
+
+
+class InfoHandler(GpuAPIHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        async def info(queue: GpuQueue) -> dict[str, Any]:
+            return {"max_bundle_bytes": self.gpu.app.gpu_max_bundle_bytes, "reachable": True, **await queue.info()}
+
+        await self.answer(info)
+
+
+class QuotaHandler(GpuAPIHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        await self.answer(lambda queue: queue.quota(self.user))
+
+
+class JobsHandler(GpuAPIHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        all_users = self.get_argument("all", "") in ("1", "true")
+
+        async def jobs(queue: GpuQueue) -> dict[str, Any]:
+            return {"jobs": await queue.list(self.user, all_users=all_users)}
+
+        await self.answer(jobs)
+
+    @web.authenticated
+    async def post(self) -> None:
+        async def submit(queue: GpuQueue) -> dict[str, Any]:
+            notebook, kernel, cells, time_limit = parse_job(self.body())
+            workdir = notebook_folder(self.gpu.root_dir, notebook)
+            bundle = JobBundle(notebook, kernel, cells, workdir, time_limit)
+            return {"job": await queue.submit(self.user, bundle)}
+
+        await self.answer(submit, 201)
+
+
+class JobHandler(GpuAPIHandler):
+    @web.authenticated
+    async def get(self, job_id: str) -> None:
+        async def job(queue: GpuQueue) -> dict[str, Any]:
+            found, outputs = await queue.get(self.user, job_id)
+            return {"job": found, "outputs": outputs}
+
+        await self.answer(job)
+
+    @web.authenticated
+    async def delete(self, job_id: str) -> None:
+        async def cancel(queue: GpuQueue) -> dict[str, Any]:
+            return {"job": await queue.cancel(self.user, job_id)}
+
+        await self.answer(cancel)
+
+
+class EventsHandler(GpuHandlerMixin, JupyterHandler, websocket.WebSocketHandler):
+    """``WS jobs/{id}/events?after=N``: replays the job's events after N, then streams live ones; closes (1000) after
+    the terminal state. A job the caller may not see is refused before the upgrade (its JSON error, e.g. 404); a
+    queue that fails mid-stream (the GPU service unreachable) closes with 1011 and the client reconnects with
+    ``after`` = the last ``seq`` it got: nothing is lost."""
+
+    _pump: Optional[asyncio.Task[None]] = None
+
+    @property
+    def ping_interval(self) -> float:
+        return float(self.settings.get("websocket_ping_interval") or 30)
+
+    def _refuse(self, error: GpuError) -> None:
+        self.set_status(error.status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"error": {"code": error.code, "message": error.message}}))
+
+    @ws_authenticated
+    async def get(self, job_id: str) -> None:
+        try:
+            self.after = int(self.get_argument("after", "0"))
+            if self.after < 0:
+                raise ValueError
+        except ValueError:
+            return self._refuse(GpuError(400, "bad_request", "'after' must be a whole number, 0 or more."))
+        try:
+            await self.gpu.queue().get(self.user, job_id)
+        except GpuError as e:
+            return self._refuse(e)
+        await ensure_async(super().get(job_id))
+
+    def open(self, job_id: str) -> None:  # type: ignore[override]
+        self._pump = asyncio.ensure_future(self.pump(job_id))
+
+    async def pump(self, job_id: str) -> None:
+        try:
+            async for event in self.gpu.queue().events(self.user, job_id, self.after):
+                await self.write_message(json.dumps(event))
+        except GpuError as e:
+            self.log.warning("ClassLab GPU: events of %s stopped: %s", job_id, e.message)
+            self.close(1011, e.code)
+        except websocket.WebSocketClosedError:
+            pass
+        else:
+            self.close(1000)
+
+    def on_message(self, message: Any) -> None:
+        pass  # the client only listens
+
+    def on_close(self) -> None:
+        if self._pump is not None and not self._pump.done():
+            self._pump.cancel()

@@ -1,0 +1,325 @@
+"""The GPU queue as a JupyterHub managed service (``gpu_backend = "remote"``): one queue, quota ledger and set of slots
+for the whole class, outside the students' servers (which they control, so they cannot be trusted with the ledger).
+
+Run by the Hub (``python -m classlab_bridge.gpu.service_app``) and proxied at ``/services/classlab-gpu/``: the same
+LocalQueue as the in-process backend, with the REST API of PROTOCOL.md under ``{prefix}api/gpu/``. The caller is
+whoever the Hub says owns the request's token (hubservice.py), never a name in the body; a student sees and cancels only
+their own jobs, teachers (Hub admins, ``teachers_group``) everyone's.
+
+* ``POST jobs`` takes ``multipart/form-data``: ``job`` (the JSON body of PROTOCOL.md) and ``folder`` (a zip of the
+  notebook's folder, as remote.py packs it), or a plain JSON body (an empty folder). The archive is unpacked
+  (size-capped, refusing any entry that would leave it) into a per-job scratch folder under ``data_dir/scratch``, where
+  the job runs under this service's account; the folder is removed once the job has ended.
+* ``GET jobs/{id}/events?after=N&timeout=25`` is a long poll: ``{"events": [...], "done": bool}`` as soon as there is
+  an event after N (or after ``timeout`` seconds with none); ``done`` once the terminal state was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from tornado import ioloop, web
+from traitlets import Unicode, default
+
+from ..apibase import hub_teacher
+from ..hubservice import HubIdentities, HubServiceApp, ServiceAPIHandler, make_service_app
+from .bundle import parse_job, remove_tree, unpack_folder
+from .queue import TERMINAL, GpuError, GpuQueue, GpuUser, JobBundle
+from .settings import local_queue_kwargs, queue_settings
+
+#: The longest long poll a client may ask for (seconds).
+MAX_POLL_SECONDS = 60.0
+#: Once a poll has an event, it waits this long for more before answering (a burst of outputs goes in one answer).
+POLL_LINGER_SECONDS = 0.05
+POLL_MAX_EVENTS = 1000
+POLL_FIRST_SECONDS = 0.1
+#: A scratch folder without a job this many seconds after it was made is left from a failed submit: removed.
+ORPHAN_SECONDS = 600.0
+#: Whom the scratch sweeper asks about jobs (a teacher may read any job).
+SWEEPER = GpuUser("classlab-gpu-service", teacher=True)
+
+
+class Scratch:
+    """Per-job scratch folders ``<root>/<random>/`` and, once the job exists, ``<root>/<random>.job`` holding its id."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def new(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="job-", dir=self.root))  # mode 0700: this service's account only
+
+    def claim(self, folder: Path, job_id: str) -> None:
+        folder.with_suffix(".job").write_text(job_id)
+
+    def drop(self, folder: Path) -> None:
+        remove_tree(folder)
+        folder.with_suffix(".job").unlink(missing_ok=True)
+
+    async def sweep(self, queue: GpuQueue) -> None:
+        """Removes the folders of ended (or forgotten) jobs and of submits that never made a job."""
+        if not self.root.is_dir():
+            return
+        for folder in self.root.iterdir():
+            if not folder.is_dir():
+                if folder.suffix == ".job" and not folder.with_suffix("").exists():
+                    folder.unlink(missing_ok=True)
+                continue
+            marker = folder.with_suffix(".job")
+            if not marker.exists():
+                if time.time() - folder.stat().st_mtime > ORPHAN_SECONDS:
+                    self.drop(folder)
+                continue
+            try:
+                job, _ = await queue.get(SWEEPER, marker.read_text().strip())
+            except GpuError as e:
+                if e.status == 404:
+                    self.drop(folder)
+                continue
+            if job.get("state") in TERMINAL:
+                self.drop(folder)
+
+
+class GpuServiceHandler(ServiceAPIHandler):
+    error_class = GpuError
+    who: GpuUser
+
+    def initialize(self, queue: GpuQueue, identities: HubIdentities[GpuUser], app: GpuServiceApp) -> None:
+        self.queue = queue
+        self.identities = identities
+        self.app = app
+
+    async def answer(self, work: Any, status: int = 200) -> None:
+        try:
+            self.reply(await work(), status)
+        except GpuError as e:
+            self.fail(e)
+
+
+class InfoHandler(GpuServiceHandler):
+    async def get(self) -> None:
+        async def info() -> dict[str, Any]:
+            return {"max_bundle_bytes": self.app.max_bundle_bytes, "reachable": True, **await self.queue.info()}
+
+        await self.answer(info)
+
+
+class QuotaHandler(GpuServiceHandler):
+    async def get(self) -> None:
+        await self.answer(lambda: self.queue.quota(self.who))
+
+
+class JobsHandler(GpuServiceHandler):
+    async def get(self) -> None:
+        all_users = self.get_argument("all", "") in ("1", "true")
+
+        async def jobs() -> dict[str, Any]:
+            return {"jobs": await self.queue.list(self.who, all_users=all_users)}
+
+        await self.answer(jobs)
+
+    def _job_and_folder(self) -> tuple[Any, bytes]:
+        if self.request.headers.get("Content-Type", "").startswith("multipart/form-data"):
+            parts = self.request.body_arguments.get("job") or [f.body for f in self.request.files.get("job", [])]
+            if not parts:
+                raise GpuError(400, "bad_request", "The 'job' part is missing.")
+            try:
+                body = json.loads(parts[0])
+            except ValueError as e:
+                raise GpuError(400, "bad_json", "The 'job' part is not JSON.") from e
+            folders = self.request.files.get("folder") or []
+            return body, folders[0].body if folders else b""
+        return self.body(), b""
+
+    async def post(self) -> None:
+        async def submit() -> dict[str, Any]:
+            body, archive = self._job_and_folder()
+            notebook, kernel, cells, time_limit = parse_job(body)
+            limit = self.app.max_bundle_bytes
+            if len(archive) > limit:
+                raise GpuError(413, "too_big", f"The folder archive is larger than {limit / 1048576:.0f} MiB.")
+            folder = self.app.scratch.new()
+            try:
+                if archive:
+                    await asyncio.get_running_loop().run_in_executor(None, unpack_folder, archive, folder, limit)
+                bundle = JobBundle(notebook, kernel, cells, folder, time_limit, extra={"archive_bytes": len(archive)})
+                job = await self.queue.submit(self.who, bundle)
+            except BaseException:
+                self.app.scratch.drop(folder)
+                raise
+            self.app.scratch.claim(folder, job["id"])
+            return {"job": job}
+
+        await self.answer(submit, 201)
+
+
+class JobHandler(GpuServiceHandler):
+    async def get(self, job_id: str) -> None:
+        async def job() -> dict[str, Any]:
+            found, outputs = await self.queue.get(self.who, job_id)
+            return {"job": found, "outputs": outputs}
+
+        await self.answer(job)
+
+    async def delete(self, job_id: str) -> None:
+        async def cancel() -> dict[str, Any]:
+            return {"job": await self.queue.cancel(self.who, job_id)}
+
+        await self.answer(cancel)
+
+
+async def poll_events(
+    queue: GpuQueue, user: GpuUser, job_id: str, after: int, timeout: float
+) -> tuple[list[dict[str, Any]], bool]:
+    """The job's events after ``after`` as soon as there is one (waiting up to ``timeout``), and whether the stream
+    has ended (the terminal state is among them or was sent before)."""
+    events: list[dict[str, Any]] = []
+    done = False
+    stream = queue.events(user, job_id, after)
+    deadline = time.monotonic() + timeout
+    try:
+        first = True
+        while len(events) < POLL_MAX_EVENTS:
+            wait = POLL_LINGER_SECONDS if events else deadline - time.monotonic()
+            if first:  # always ask once, so that a job the caller may not see is refused even with timeout=0
+                wait, first = max(wait, POLL_FIRST_SECONDS), False
+            elif wait <= 0:
+                break
+            try:
+                event = await asyncio.wait_for(stream.__anext__(), wait)
+            except StopAsyncIteration:
+                done = True
+                break
+            except asyncio.TimeoutError:
+                break  # the cancelled wait lost nothing: the next poll asks again from the last seq
+            events.append(event)
+            if event.get("type") == "state" and (event.get("job") or {}).get("state") in TERMINAL:
+                done = True
+                break
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
+    if not events and not done:  # nothing new: also done when the job has ended (its last event was sent before)
+        job, _ = await queue.get(user, job_id)
+        done = job.get("state") in TERMINAL
+    return events, done
+
+
+class EventsHandler(GpuServiceHandler):
+    _poll: Optional[asyncio.Task[tuple[list[dict[str, Any]], bool]]] = None
+
+    async def get(self, job_id: str) -> None:
+        try:
+            after = int(self.get_argument("after", "0"))
+            timeout = min(MAX_POLL_SECONDS, max(0.0, float(self.get_argument("timeout", "25"))))
+            if after < 0:
+                raise ValueError
+        except ValueError:
+            return self.fail(GpuError(400, "bad_request", "'after' and 'timeout' must be numbers, 0 or more."))
+        self._poll = asyncio.ensure_future(poll_events(self.queue, self.who, job_id, after, timeout))
+        try:
+            events, done = await self._poll
+        except GpuError as e:
+            return self.fail(e)
+        except asyncio.CancelledError:
+            return  # the client went away
+        self.reply({"events": events, "done": done})
+
+    def on_connection_close(self) -> None:
+        if self._poll is not None:
+            self._poll.cancel()
+
+
+def make_app(queue: GpuQueue, identities: HubIdentities[GpuUser], app: GpuServiceApp) -> web.Application:
+    kw = {"queue": queue, "identities": identities, "app": app}
+    routes: list[tuple[str, type, dict[str, Any]]] = [
+        ("info", InfoHandler, kw),
+        ("quota", QuotaHandler, kw),
+        ("jobs", JobsHandler, kw),
+        ("jobs/([^/]+)", JobHandler, kw),
+        ("jobs/([^/]+)/events", EventsHandler, kw),
+    ]
+    return make_service_app("classlab-gpu", app.prefix, "gpu", routes)
+
+
+GpuServiceSettings = queue_settings("GpuServiceSettings")
+
+
+class GpuServiceApp(HubServiceApp, GpuServiceSettings):  # type: ignore[misc, valid-type]
+    """``python -m classlab_bridge.gpu.service_app [--GpuServiceApp.cpu_slots=1 --GpuServiceApp.quota_hours=10 …]``
+
+    The queue's settings are the bridge's ``gpu_*`` ones without the prefix (gpu/settings.py).
+    """
+
+    name = "classlab-gpu"
+    description = "ClassLab GPU queue as a JupyterHub service"
+    default_port = 10102
+
+    data_dir = Unicode(
+        config=True,
+        help="Folder of the queue's records (SQLite), job folders and scratch folders. Default: "
+        "$CLASSLAB_GPU_DATA_DIR, else classlab-gpu in the working directory.",
+    )
+    sweep_seconds = 30.0
+
+    @default("data_dir")
+    def _data_dir(self) -> str:
+        return os.environ.get("CLASSLAB_GPU_DATA_DIR", os.path.abspath("classlab-gpu"))
+
+    aliases = {
+        "teachers-group": "GpuServiceApp.teachers_group",
+        "data-dir": "GpuServiceApp.data_dir",
+        "slots": "GpuServiceApp.slots",
+        "cpu-slots": "GpuServiceApp.cpu_slots",
+        "quota-hours": "GpuServiceApp.quota_hours",
+    }
+
+    queue: Optional[GpuQueue] = None
+    scratch: Scratch
+
+    def build(self, hub_auth: Any = None, queue: Optional[GpuQueue] = None) -> tuple[GpuQueue, web.Application]:
+        """The queue (a LocalQueue from the settings unless given) and the Tornado application."""
+        data = Path(self.data_dir).resolve()
+        data.mkdir(parents=True, exist_ok=True)
+        self.scratch = Scratch(data / "scratch")
+        if queue is None:
+            from .local import LocalQueue
+
+            queue = LocalQueue(**local_queue_kwargs(self, ""), data_dir=data)
+        self.queue = queue
+        identities = self.hub_identities(
+            lambda model: GpuUser(str(model["name"]), hub_teacher(model, self.teachers_group)), hub_auth
+        )
+        return queue, make_app(queue, identities, self)
+
+    def start_sweeper(self) -> ioloop.PeriodicCallback:
+        assert self.queue is not None
+        queue = self.queue
+        sweeper = ioloop.PeriodicCallback(lambda: self.scratch.sweep(queue), self.sweep_seconds * 1000)
+        sweeper.start()
+        return sweeper
+
+    async def setup(self) -> None:
+        queue, app = self.build()
+        # The folder archive, the job's cells and the form's framing.
+        self.listen(app, max_body_size=self.max_bundle_bytes + 16 * 1024 * 1024)
+        await self.scratch.sweep(queue)
+        self._sweeper = self.start_sweeper()
+
+    async def teardown(self) -> None:
+        self._sweeper.stop()
+        if self.queue is not None:
+            await self.queue.close()
+
+
+main = GpuServiceApp.launch_instance
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""The GPU queue's settings, declared once: the bridge's ``c.ClassLabBridgeApp.gpu_*`` traitlets and the Hub service's
+``--GpuServiceApp.*`` ones are made from this table, and ``local_queue_kwargs`` maps either to LocalQueue's constructor.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from traitlets import Enum, Float, HasTraits, Integer, TraitType
+
+MIB = 1024 * 1024
+
+
+def _settings() -> dict[str, TraitType]:
+    """Fresh trait objects (a trait belongs to one class), by setting name."""
+    return {
+        "slots": Integer(
+            0,
+            min=0,
+            config=True,
+            help="GPU slots (jobs at once); 0: one per GPU found (CUDA_VISIBLE_DEVICES, else nvidia-smi -L).",
+        ),
+        "cpu_slots": Integer(
+            1, min=1, config=True, help="Slots when no GPU is found: jobs then run on the CPU, and the UI says so."
+        ),
+        "quota_hours": Float(10.0, min=0.0, config=True, help="GPU hours each user may use per quota period."),
+        "quota_period": Enum(
+            ["none", "day", "week", "month"],
+            "none",
+            config=True,
+            help="When used GPU time resets: 'none' (one budget for the term), 'day', 'week' or 'month'.",
+        ),
+        "time_limit": Integer(1800, min=1, config=True, help="Seconds a job may run unless it asks for another limit."),
+        "max_time_limit": Integer(7200, min=1, config=True, help="The longest time limit (seconds) a job may ask for."),
+        "max_running_per_user": Integer(1, min=1, config=True, help="Jobs of one user that may run at once."),
+        "max_queued_per_user": Integer(
+            3, min=1, config=True, help="Jobs of one user that may be queued or running at once (more: 429)."
+        ),
+        "max_output_bytes": Integer(
+            2 * MIB, min=1024, config=True, help="Output JSON kept per job; past it outputs stop (the job goes on)."
+        ),
+        "context": Enum(
+            ["above", "tagged"],
+            "above",
+            config=True,
+            help="Cells replayed before the target: 'above' (every code cell above it) or 'tagged' (gpu-setup).",
+        ),
+        "max_bundle_bytes": Integer(
+            50 * MIB,
+            min=0,
+            config=True,
+            help="Largest notebook folder (bytes, hidden files and caches left out) that goes with a job to the "
+            "JupyterHub GPU service; bigger is refused (413).",
+        ),
+    }
+
+
+#: Setting name -> (LocalQueue keyword, conversion); settings not listed here are not the queue's (max_bundle_bytes).
+LOCAL_QUEUE_KWARGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "slots": ("slots", lambda n: n or None),
+    "cpu_slots": ("cpu_slots", int),
+    "quota_hours": ("quota_seconds", lambda hours: hours * 3600.0),
+    "quota_period": ("quota_period", str),
+    "time_limit": ("time_limit", int),
+    "max_time_limit": ("max_time_limit", int),
+    "max_running_per_user": ("max_running_per_user", int),
+    "max_queued_per_user": ("max_queued_per_user", int),
+    "max_output_bytes": ("max_output_bytes", int),
+    "context": ("context", str),
+}
+
+
+def queue_settings(class_name: str, prefix: str = "") -> type[HasTraits]:
+    """A mixin class with every setting as a configurable trait named ``prefix + name``."""
+    traits = {prefix + name: trait for name, trait in _settings().items()}
+    return type(class_name, (HasTraits,), {"__module__": __name__, **traits})
+
+
+def local_queue_kwargs(owner: HasTraits, prefix: str) -> dict[str, Any]:
+    """LocalQueue's keyword arguments from ``owner``'s ``prefix``-named settings."""
+    return {kwarg: convert(getattr(owner, prefix + name)) for name, (kwarg, convert) in LOCAL_QUEUE_KWARGS.items()}
