@@ -52,19 +52,22 @@ build: $(STAMP)/build
 $(STAMP)/install: $(STAMP)/venv $(PY_PACKAGING) | $(STAMP)/build
 	@# Unlink the previous `develop` links first: pip would write the wheels' install.json through them into the
 	@# source labextension folders, and the next wheel build would then hold install.json twice.
+	@# SKIP_JUPYTER_BUILDER: an editable install would otherwise run `npm install` and a clean `build:prod` of each
+	@# extension (hatch-jupyter-builder ignores skip-if-exists for editables); $(STAMP)/build has built them.
 	@for e in $(EXTENSIONS); do l=$(VENV)/share/jupyter/labextensions/@classlab/$$e; if [ -L $$l ]; then rm $$l; fi; done
-	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(PY_PACKAGES),-e $(p))
+	SKIP_JUPYTER_BUILDER=1 $(BIN)/python -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(PY_PACKAGES),-e $(p))
 	@for e in $(EXTENSIONS); do $(BIN)/jupyter-builder develop --overwrite extensions/$$e >/dev/null || exit 1; done
 	@touch $@
 install: $(STAMP)/install
 
 # --- .venv-collab: JupyterLab + jupyter-collaboration (RTC) + ClassLab, the same editable way as .venv --------
 # For the Help browser test with collaboration on (ui-tests/playwright.collab.config.ts) and bench/help.
+# `make clean` keeps it (as .venv): its labextension links point at the folders $(STAMP)/build makes again.
 $(STAMP)/venv-collab: requirements-collab.txt $(PY_PACKAGING) | $(STAMP) $(STAMP)/build
 	@test -x $(VENV_COLLAB)/bin/python || $(PYTHON) -m venv $(VENV_COLLAB)
 	@for e in $(EXTENSIONS); do l=$(VENV_COLLAB)/share/jupyter/labextensions/@classlab/$$e; if [ -L $$l ]; then rm $$l; fi; done
 	$(VENV_COLLAB)/bin/python -m pip install --quiet -r requirements-collab.txt
-	$(VENV_COLLAB)/bin/python -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(PY_PACKAGES),-e $(p))
+	SKIP_JUPYTER_BUILDER=1 $(VENV_COLLAB)/bin/python -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(PY_PACKAGES),-e $(p))
 	@for e in $(EXTENSIONS); do $(VENV_COLLAB)/bin/jupyter-builder develop --overwrite extensions/$$e >/dev/null || exit 1; done
 	@touch $@
 venv-collab: $(STAMP)/venv-collab
