@@ -11,7 +11,7 @@ from ..apibase import JsonAPIMixin
 from ..handlers import ws_authenticated
 from .rooms import Connection, Limits, Room, RoomRegistry
 from .roomsocket import RoomSocketMixin
-from .service import ConnectError, HelpError, HelpService, Identity, identity_from_hub_model
+from .service import HelpError, HelpService, Identity, identity_from_hub_model
 from .tickets import TicketSigner
 
 if TYPE_CHECKING:
@@ -176,8 +176,4 @@ class RoomHandler(RoomSocketMixin, JupyterHandler, websocket.WebSocketHandler):
 
     def open(self, room_id: str) -> None:  # type: ignore[override]
         user: Any = self.current_user
-        try:
-            self.room, self.conn = self.service.connect(self.get_argument("ticket", None), room_id, user.username, self)
-        except ConnectError as e:
-            self.log.info("ClassLab help: refused %s in room %s: %s", user.username, room_id, e.reason)
-            self.close(e.code, e.reason)
+        self.admit(room_id, user.username)

@@ -25,6 +25,10 @@ CLOSE_REVOKED = 4003
 CLOSE_TICKET = 4401
 CLOSE_RATE = 4429
 
+#: Why an awareness message was dropped when it only echoed other connections' states (y-websocket clients answer
+#: every awareness change with their whole view): routine, thousands a minute, not worth a log line.
+ECHO = "no awareness of its own"
+
 
 class Peer(Protocol):
     """The transport side of a connection (the WebSocket handler, or a fake in tests)."""
@@ -238,7 +242,7 @@ class Room:
             self.awareness[cid] = (conn, clock, state)
             kept.append((cid, clock, state))
         if not kept:
-            return "no awareness of its own"
+            return ECHO
         self._broadcast(p.encode_awareness(kept), exclude=conn)
         return None
 
