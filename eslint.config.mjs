@@ -11,6 +11,7 @@ export default tseslint.config(
       '**/coverage/**',
       '**/*.d.ts',
       '.venv/**',
+      '.venv-collab/**',
       'bench/.venv-rise/**',
       'ui-tests/playwright-report/**',
       'ui-tests/test-results/**',

@@ -72,7 +72,14 @@ SUITES: dict[str, list[Step]] = {
             ["npx", "playwright", "test", "-c", "playwright.config.ts"],
             UI,
             UI / "artifacts/junit-ui.xml",
-        )
+        ),
+        # The same kind of server from .venv-collab (jupyter-collaboration on): the *-collab specs.
+        Step(
+            "browser-collab",
+            ["npx", "playwright", "test", "-c", "playwright.collab.config.ts"],
+            UI,
+            UI / "artifacts/junit-ui-collab.xml",
+        ),
     ],
     "hub": [
         Step(

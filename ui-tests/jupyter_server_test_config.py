@@ -1,7 +1,8 @@
 """Jupyter server configuration for the browser tests (never use it in production).
 
 Galata's test configuration, plus: a real token (so the bridge sees an authenticated user), the loopback port the
-harness chose, and root allowed because CI machines run as root.
+harness chose, and root allowed because CI machines run as root. With jupyter-collaboration installed
+(.venv-collab), its Y store lives in the run's state dir, not in the current directory.
 """
 
 import os
@@ -15,3 +16,5 @@ c.ServerApp.ip = "127.0.0.1"
 c.ServerApp.port = int(os.environ["CLASSLAB_UI_PORT"])
 c.IdentityProvider.token = os.environ["CLASSLAB_UI_TOKEN"]
 c.ServerApp.allow_root = True
+# jupyter-collaboration's document history (a SQLite file, by default in the current directory).
+c.SQLiteYStore.db_path = os.path.join(os.environ["JUPYTER_RUNTIME_DIR"], "ystore.db")

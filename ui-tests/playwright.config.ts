@@ -26,6 +26,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 export default defineConfig<GalataOptions>({
   ...baseConfig,
   testDir: './tests',
+  // The *-collab specs need jupyter-collaboration: playwright.collab.config.ts runs them.
+  testIgnore: '**/*-collab.spec.ts',
   outputDir: './test-results/lab',
   retries: 0,
   workers: 1,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start JupyterLab for the browser tests with its own config, data and runtime dirs (isolate-jupyter.sh).
+# Start JupyterLab for the browser tests with its own config, data and runtime dirs (isolate-jupyter.sh), from the
+# venv $CLASSLAB_UI_VENV (default .venv; playwright.collab.config.ts uses .venv-collab, with jupyter-collaboration).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -11,4 +12,4 @@ mkdir -p "$state/root"
 export JUPYTER_CONFIG_PATH="$here/jupyter-config"
 export JUPYTERLAB_GALATA_ROOT_DIR="$state/root"
 cp -r "$repo/examples/." "$state/root/"
-exec "$repo/.venv/bin/jupyter" lab --config "$here/jupyter_server_test_config.py"
+exec "$repo/${CLASSLAB_UI_VENV:-.venv}/bin/jupyter" lab --config "$here/jupyter_server_test_config.py"

@@ -8,6 +8,7 @@ import * as path from 'path';
 
 import { expect, test } from '../fixtures';
 import { ARTIFACTS } from '../harness';
+import { askForHelp, failingCell } from '../help';
 
 test.use({ autoGoto: false });
 
@@ -16,38 +17,15 @@ test('ask from a failing cell, join from the Help panel, co-edit the cell, see i
   tmpPath,
   consoleErrors
 }) => {
-  await page.goto();
-  await page.filebrowser.openDirectory(tmpPath);
-  await page.notebook.createNew('help.ipynb');
-  await expect(
-    page.locator('.jp-StatusBar-TextItem', { hasText: '| Idle' })
-  ).toBeVisible();
-  await expect(page.locator('.jp-DebuggerBugButton')).toBeEnabled();
-
-  // A failing cell gets the chip.
-  await page.notebook.setCell(0, 'code', 'print(undefined_name)');
-  await page.notebook.runCell(0);
-  const cell = await page.notebook.getCellLocator(0);
-  const chip = cell!.locator('.jp-classlab-help-chip');
-  await expect(chip).toBeVisible();
-  await expect(chip).toHaveText('Ask for help');
+  const cell = await failingCell(page, tmpPath, 'help.ipynb');
+  const status = cell.locator('.jp-classlab-help-cellStatus');
 
   // Ask: a message, the default audience, no context.
-  await chip.click();
-  const dialog = page.locator('.jp-Dialog');
-  await expect(dialog).toBeVisible();
-  await expect(dialog.locator('.jp-classlab-help-askError')).toContainText(
-    'NameError'
-  );
-  await dialog
-    .locator('.jp-classlab-help-askMessage')
-    .fill('I do not know why it fails');
-  await page.screenshot({ path: path.join(ARTIFACTS, 'help-ask-dialog.png') });
-  await dialog.getByRole('button', { name: 'Ask' }).click();
-  await expect(dialog).toBeHidden();
-  await expect(chip).toBeHidden();
-  const status = cell!.locator('.jp-classlab-help-cellStatus');
-  await expect(status).toContainText('Waiting for help');
+  await askForHelp(page, cell, 'I do not know why it fails', async () => {
+    await page.screenshot({
+      path: path.join(ARTIFACTS, 'help-ask-dialog.png')
+    });
+  });
   await expect(status.locator('.jp-classlab-help-cancel')).toBeVisible();
 
   // The Help requests panel lists it.
@@ -94,7 +72,7 @@ test('ask from a failing cell, join from the Help panel, co-edit the cell, see i
 
   await page.notebook.activate('help.ipynb');
   // (Read from the editor's lines: the cell toolbar covers the spot where Galata's text helper clicks.)
-  await expect(cell!.locator('.jp-InputArea-editor .cm-content')).toHaveText(
+  await expect(cell.locator('.jp-InputArea-editor .cm-content')).toHaveText(
     "print('fixed by helper')"
   );
 
@@ -123,10 +101,10 @@ test('ask from a failing cell, join from the Help panel, co-edit the cell, see i
 
   // The student ends the session: the request leaves the panel.
   await page.notebook.activate('help.ipynb');
-  await expect(cell!.locator('.jp-classlab-help-chatLine')).toContainText(
+  await expect(cell.locator('.jp-classlab-help-chatLine')).toContainText(
     'Well done, it works now'
   );
-  await cell!.locator('.jp-classlab-help-cancel').click();
+  await cell.locator('.jp-classlab-help-cancel').click();
   await expect(status).toContainText('You ended the help session.');
   await expect(page.locator('.jp-classlab-help-request')).toHaveCount(0, {
     timeout: 15000
