@@ -220,4 +220,68 @@ describe('TextMirror', () => {
       mirror.dispose();
     }
   );
+  it.each([1, 2, 3])(
+    "converges when the notebook's own doc is synced too, as jupyter-collaboration does (seed %i)",
+    seed => {
+      // Two relays: jupyter-collaboration's room for the notebook (the student's notebook and a second tab of it,
+      // or a co-editing classmate) and the help room (the student's replica and a helper). The mirror joins the
+      // student's notebook cell to the student's replica; edits come from everywhere at once.
+      const rand = random(seed);
+      const rtc = new Relay();
+      const help = new Relay();
+      const notebook = new Y.Doc();
+      const otherTab = new Y.Doc();
+      notebook.getText('source').insert(0, 'print(undefined_name)');
+      rtc.join(notebook);
+      rtc.join(otherTab);
+      const student = new Y.Doc();
+      const helper = new Y.Doc();
+      help.join(student);
+      help.join(helper);
+      const cell = notebook.getText('source');
+      const mirror = new TextMirror(cell, student.getText('source'));
+      // Delivering on one relay can queue messages on the other (the mirror forwards): until both are quiet.
+      const flush = () => {
+        while (rtc.pending() + help.pending() > 0) {
+          rtc.flush(rand);
+          help.flush(rand);
+        }
+      };
+      flush();
+      expect(helper.getText('source').toString()).toBe('print(undefined_name)');
+      expect(otherTab.getText('source').toString()).toBe(
+        'print(undefined_name)'
+      );
+
+      // The helper's fix reaches every copy of the notebook once.
+      replaceText(helper.getText('source'), "print('fixed')");
+      flush();
+      expect(otherTab.getText('source').toString()).toBe("print('fixed')");
+      expect(rtc.doc.getText('source').toString()).toBe("print('fixed')");
+
+      const editors = [
+        cell,
+        otherTab.getText('source'),
+        helper.getText('source')
+      ];
+      for (let step = 0; step < 2000; step++) {
+        const r = rand();
+        if (r < 0.4) {
+          randomEdit(editors[Math.floor(rand() * editors.length)], rand);
+        } else if (r < 0.7) {
+          rtc.deliverOne(rand);
+        } else {
+          help.deliverOne(rand);
+        }
+        expect(cell.toString()).toBe(student.getText('source').toString());
+      }
+      flush();
+
+      const text = cell.toString();
+      for (const doc of [otherTab, rtc.doc, student, helper, help.doc]) {
+        expect(doc.getText('source').toString()).toBe(text);
+      }
+      mirror.dispose();
+    }
+  );
 });
