@@ -1,0 +1,285 @@
+import { nullTranslator } from '@jupyterlab/translation';
+import { Signal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+
+import { GpuPanel } from '../src/panel';
+import type {
+  IGpuInfo,
+  IGpuJob,
+  IGpuJobs,
+  IGpuQuota,
+  IJobRun
+} from '../src/tokens';
+
+const trans = nullTranslator.load('classlab_gpu');
+
+function job(id: string, more: Partial<IGpuJob> = {}): IGpuJob {
+  return {
+    id,
+    user: 'ann',
+    notebook: 'lessons/mnist.ipynb',
+    kernel: 'python3',
+    targets: ['c1'],
+    state: 'queued',
+    position: 0,
+    estimate_seconds: null,
+    reason: null,
+    created: '2026-11-23T21:40:00Z',
+    started: null,
+    ended: null,
+    elapsed_seconds: 0,
+    time_limit_seconds: 1800,
+    device: null,
+    error: null,
+    output_truncated: false,
+    backend: 'local',
+    backend_job_id: null,
+    ...more
+  };
+}
+
+/** A store the test fills by hand. */
+class FakeJobs implements IGpuJobs {
+  info: IGpuInfo | null = null;
+  quota: IGpuQuota | null = null;
+  jobs: IGpuJob[] = [];
+  error = '';
+  runs = new Map<string, IJobRun>();
+  changed: Signal<IGpuJobs, void> = new Signal<IGpuJobs, void>(this);
+  watchers = 0;
+  cancelled: string[] = [];
+  run(id: string) {
+    return this.runs.get(id);
+  }
+  async refresh() {
+    /* nothing */
+  }
+  watch() {
+    this.watchers++;
+    return { dispose: () => this.watchers-- };
+  }
+  async beforeSubmit(): Promise<any> {
+    return {};
+  }
+  async cancel(id: string) {
+    this.cancelled.push(id);
+  }
+  async submit(): Promise<IGpuJob> {
+    throw new Error('not here');
+  }
+  attach() {
+    /* nothing */
+  }
+  detachCell() {
+    /* nothing */
+  }
+}
+
+function text(item: HTMLElement, selector: string): string {
+  return item.querySelector(selector)?.textContent ?? '';
+}
+
+function visible(item: HTMLElement, selector: string): boolean {
+  const node = item.querySelector<HTMLElement>(selector);
+  return !!node && !node.hidden;
+}
+
+describe('GPU panel', () => {
+  let jobs: FakeJobs;
+  let panel: GpuPanel;
+  let reruns: string[];
+
+  beforeEach(() => {
+    jobs = new FakeJobs();
+    reruns = [];
+    panel = new GpuPanel({
+      jobs,
+      trans,
+      rerunBlocked: job =>
+        job.notebook === 'closed.ipynb'
+          ? 'Open closed.ipynb to run it again'
+          : null,
+      rerun: async job => {
+        reruns.push(job.id);
+      },
+      goTo: async () => undefined,
+      cellNumber: () => 3
+    });
+    Widget.attach(panel, document.body);
+  });
+
+  afterEach(() => {
+    panel.dispose();
+  });
+
+  it('keeps the list fresh only while it is visible', () => {
+    expect(jobs.watchers).toBe(1);
+    panel.hide();
+    expect(jobs.watchers).toBe(0);
+    panel.show();
+    expect(jobs.watchers).toBe(1);
+  });
+
+  it('says when there are no jobs yet, and shows no quota before it is known', () => {
+    expect(panel.node.textContent).toContain('No GPU jobs yet.');
+    expect(
+      panel.node.querySelector<HTMLElement>('.jp-classlab-gpu-quota')!.hidden
+    ).toBe(true);
+    expect(
+      panel.node.querySelector<HTMLElement>('.jp-classlab-gpu-banner')!.hidden
+    ).toBe(true);
+  });
+
+  it('shows GPU time used as a bar, and the CPU banner on a server without GPU', () => {
+    jobs.quota = {
+      used_seconds: 3 * 3600 + 20 * 60,
+      limit_seconds: 36000,
+      remaining_seconds: 36000 - 12000,
+      period: 'none',
+      resets: null,
+      running_seconds: 0
+    };
+    jobs.info = { device: 'cpu' } as IGpuInfo;
+    jobs.changed.emit();
+    expect(text(panel.node, '.jp-classlab-gpu-quotaText')).toBe(
+      '3 h 20 min of 10 h used'
+    );
+    expect(text(panel.node, '.jp-classlab-gpu-quotaPeriod')).toBe(
+      '6 h 40 min left. This is your GPU time for the whole term.'
+    );
+    const meter = panel.node.querySelector<HTMLElement>(
+      '.jp-classlab-gpu-meter'
+    )!;
+    expect(meter.getAttribute('aria-valuenow')).toBe('33');
+    expect(visible(panel.node, '.jp-classlab-gpu-banner')).toBe(true);
+    expect(text(panel.node, '.jp-classlab-gpu-banner')).toBe(
+      'No GPU on this server: jobs run on the CPU.'
+    );
+    jobs.quota = { ...jobs.quota, used_seconds: 36000, remaining_seconds: 0 };
+    jobs.changed.emit();
+    expect(meter.dataset.level).toBe('empty');
+    expect(text(panel.node, '.jp-classlab-gpu-quotaPeriod')).toMatch(
+      /^No GPU time left\./
+    );
+  });
+
+  it('renders each state in plain words, newest first, with the right buttons', () => {
+    const error = {
+      cell_id: 'c1',
+      ename: 'ValueError',
+      evalue: 'bad shape',
+      traceback: [],
+      in_context: false
+    };
+    jobs.jobs = [
+      job('q', { state: 'queued', position: 2, estimate_seconds: 60 }),
+      job('r', { state: 'running', device: 'cuda:0', elapsed_seconds: 12 }),
+      job('s', { state: 'succeeded', device: 'cuda:0', elapsed_seconds: 42 }),
+      job('f', { state: 'failed', error, device: 'cuda:0' }),
+      job('c', { state: 'cancelled' }),
+      job('t', { state: 'timed_out', notebook: 'closed.ipynb' }),
+      job('x', { state: 'quota_exhausted' }),
+      job('i', { state: 'interrupted', targets: ['a', 'b', 'c'] })
+    ];
+    jobs.changed.emit();
+    const items = panel.items;
+    expect(items.map(item => item.dataset.jobId)).toEqual([
+      'q',
+      'r',
+      's',
+      'f',
+      'c',
+      't',
+      'x',
+      'i'
+    ]);
+    const [q, r, s, f, c, t, x, i] = items;
+    expect(text(q, '.jp-classlab-gpu-jobName')).toBe('mnist.ipynb');
+    expect(text(q, '.jp-classlab-gpu-jobState')).toBe('Waiting');
+    expect(text(q, '.jp-classlab-gpu-jobWhat')).toMatch(
+      /^cell \[3\] · sent at /
+    );
+    expect(text(q, '.jp-classlab-gpu-jobText')).toBe(
+      'Waiting for a free GPU — you are number 2 in line, about 1 minute'
+    );
+    expect(text(r, '.jp-classlab-gpu-jobText')).toMatch(
+      /^Running on the GPU · 1\d s$/
+    );
+    expect(text(s, '.jp-classlab-gpu-jobText')).toBe(
+      'Finished on the GPU · 42 s'
+    );
+    expect(text(f, '.jp-classlab-gpu-jobText')).toBe(
+      'Stopped with an error: ValueError: bad shape'
+    );
+    expect(text(c, '.jp-classlab-gpu-jobText')).toBe('Cancelled.');
+    expect(text(t, '.jp-classlab-gpu-jobText')).toBe(
+      'Stopped: it reached its time limit of 30 min.'
+    );
+    expect(text(x, '.jp-classlab-gpu-jobText')).toBe(
+      'Stopped: your GPU time ran out.'
+    );
+    expect(text(i, '.jp-classlab-gpu-jobText')).toMatch(/^Interrupted: /);
+    expect(text(i, '.jp-classlab-gpu-jobWhat')).toMatch(/^3 cells · /);
+
+    // Cancel while waiting or running; Run again afterwards; Go to cell always.
+    for (const item of [q, r]) {
+      expect(visible(item, '.jp-classlab-gpu-cancel')).toBe(true);
+      expect(visible(item, '.jp-classlab-gpu-rerun')).toBe(false);
+    }
+    for (const item of [s, f, c, t, x, i]) {
+      expect(visible(item, '.jp-classlab-gpu-cancel')).toBe(false);
+      expect(visible(item, '.jp-classlab-gpu-rerun')).toBe(true);
+      expect(visible(item, '.jp-classlab-gpu-goto')).toBe(true);
+    }
+    const blocked = t.querySelector<HTMLButtonElement>(
+      '.jp-classlab-gpu-rerun'
+    )!;
+    expect(blocked.disabled).toBe(true);
+    expect(blocked.title).toBe('Open closed.ipynb to run it again');
+    expect(
+      s.querySelector<HTMLButtonElement>('.jp-classlab-gpu-rerun')!.disabled
+    ).toBe(false);
+  });
+
+  it('shows a running job’s last lines', () => {
+    const running = job('r', { state: 'running', device: 'cuda:0' });
+    jobs.jobs = [running];
+    jobs.runs.set('r', {
+      job: running,
+      log: ['epoch 1 loss 0.9', 'epoch 2 loss 0.5'],
+      receivedAt: Date.now(),
+      connected: true,
+      changed: new Signal<IJobRun, void>({} as IJobRun)
+    });
+    jobs.changed.emit();
+    const item = panel.items[0];
+    expect(visible(item, '.jp-classlab-gpu-jobLog')).toBe(true);
+    expect(text(item, '.jp-classlab-gpu-jobLog')).toBe(
+      'epoch 1 loss 0.9\nepoch 2 loss 0.5'
+    );
+  });
+
+  it('cancels and runs again from the buttons, keeping each item in place', async () => {
+    jobs.jobs = [job('q'), job('s', { state: 'succeeded' })];
+    jobs.changed.emit();
+    const [q, s] = panel.items;
+    q.querySelector<HTMLButtonElement>('.jp-classlab-gpu-cancel')!.click();
+    s.querySelector<HTMLButtonElement>('.jp-classlab-gpu-rerun')!.click();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(jobs.cancelled).toEqual(['q']);
+    expect(reruns).toEqual(['s']);
+    jobs.jobs = [job('new'), ...jobs.jobs];
+    jobs.changed.emit();
+    expect(panel.items[1]).toBe(q);
+    expect(panel.items[2]).toBe(s);
+  });
+
+  it('shows why the list could not be loaded', () => {
+    jobs.error = 'Running on a GPU is not set up on this server.';
+    jobs.changed.emit();
+    expect(text(panel.node, '.jp-classlab-gpu-panelStatus')).toBe(
+      'Running on a GPU is not set up on this server.'
+    );
+  });
+});
