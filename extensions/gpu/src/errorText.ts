@@ -36,6 +36,7 @@ export function gpuErrorText(
         'You already have jobs waiting or running on the GPU. Wait for one to finish, or cancel one, then try again.'
       );
     case 'unreachable':
+    case 'gpu_service_unavailable':
       return trans.__(
         'The GPU queue cannot be reached right now. Try again in a minute.'
       );
@@ -43,6 +44,12 @@ export function gpuErrorText(
       return trans.__('This GPU job is no longer there.');
     case 'bad_request':
       return trans.__('The GPU queue did not take this job: %1', message);
+    case 'not_available':
+      return trans.__('Running on a GPU is not available on this server yet.');
+    case 'forbidden':
+      return trans.__(
+        'Only the owner of this Jupyter server can use its GPU queue.'
+      );
     case 'no_gpu_api':
       return trans.__('Running on a GPU is not set up on this server.');
     case 'network':

@@ -7,7 +7,7 @@ import type { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { GpuApi } from './api';
+import { GpuApi, GpuApiError } from './api';
 import { gpuErrorText } from './errorText';
 import { readNote, writeNote } from './outputs';
 import { JobRun } from './run';
@@ -106,11 +106,15 @@ export class GpuJobs implements IGpuJobs {
 
   /** Info and fresh quota for a submit (errors as thrown by the API). */
   async beforeSubmit(): Promise<{ info: IGpuInfo; quota: IGpuQuota }> {
-    const [info, quota] = await Promise.all([
-      this._info ? Promise.resolve(this._info) : this.api.info(),
-      this.api.quota()
-    ]);
-    this._info = info;
+    const info = await this._fetchInfo();
+    if (info.reachable === false) {
+      throw new GpuApiError(
+        502,
+        'gpu_service_unavailable',
+        String(info.message ?? '')
+      );
+    }
+    const quota = await this.api.quota();
     this._quota = quota;
     this._changed.emit();
     return { info, quota };
@@ -202,12 +206,18 @@ export class GpuJobs implements IGpuJobs {
 
   private async _refresh(): Promise<void> {
     try {
-      const [jobs, quota, info] = await Promise.all([
+      const info = await this._fetchInfo();
+      if (info.reachable === false) {
+        throw new GpuApiError(
+          502,
+          'gpu_service_unavailable',
+          String(info.message ?? '')
+        );
+      }
+      const [jobs, quota] = await Promise.all([
         this.api.jobs(),
-        this.api.quota(),
-        this._info ? Promise.resolve(this._info) : this.api.info()
+        this.api.quota()
       ]);
-      this._info = info;
       this._quota = quota;
       // A followed job's own events are newer than the list.
       this._jobs = jobs.map(job => {
@@ -230,6 +240,14 @@ export class GpuJobs implements IGpuJobs {
     this._followForLog();
     this._updatePolling();
     this._changed.emit();
+  }
+
+  /** The queue's info: fetched once, and again while the GPU service cannot be reached. */
+  private async _fetchInfo(): Promise<IGpuInfo> {
+    if (!this._info || this._info.reachable === false) {
+      this._info = await this.api.info();
+    }
+    return this._info;
   }
 
   /** While watched, running jobs are followed for their live log even when their notebook is not open. */

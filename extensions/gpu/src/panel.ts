@@ -58,11 +58,17 @@ export class GpuPanel extends Widget {
     title.textContent = trans.__('GPU jobs');
 
     this._banner = document.createElement('div');
-    this._banner.className = 'jp-classlab-gpu-banner';
+    this._banner.className = 'jp-classlab-gpu-banner jp-classlab-gpu-cpu';
     this._banner.textContent = trans.__(
       'No GPU on this server: jobs run on the CPU.'
     );
     this._banner.hidden = true;
+    this._offline = document.createElement('div');
+    this._offline.className = 'jp-classlab-gpu-banner jp-classlab-gpu-offline';
+    this._offline.textContent = trans.__(
+      'The GPU queue cannot be reached right now. Your jobs are kept there; try again in a minute.'
+    );
+    this._offline.hidden = true;
 
     this._quota = document.createElement('div');
     this._quota.className = 'jp-classlab-gpu-quota';
@@ -91,6 +97,7 @@ export class GpuPanel extends Widget {
     this._list.className = 'jp-classlab-gpu-jobs';
     this.node.append(
       title,
+      this._offline,
       this._banner,
       this._quota,
       this._status,
@@ -161,6 +168,7 @@ export class GpuPanel extends Widget {
   private _render(): void {
     const { jobs, trans } = this._options;
     this._banner.hidden = !onCpu(jobs.info?.device);
+    this._offline.hidden = jobs.info?.reachable !== false;
 
     const quota = jobs.quota;
     this._quota.hidden = !quota;
@@ -188,8 +196,9 @@ export class GpuPanel extends Widget {
     const list = jobs.jobs;
     this._status.textContent =
       this._actionError ||
-      jobs.error ||
-      (list.length === 0
+      // (The banner above says the queue cannot be reached.)
+      (this._offline.hidden ? jobs.error : '') ||
+      (list.length === 0 && this._offline.hidden
         ? trans.__(
             'No GPU jobs yet. To run a code cell on the GPU, click the chip button in the cell’s toolbar (“Run Cell on GPU”).'
           )
@@ -377,6 +386,7 @@ export class GpuPanel extends Widget {
 
   private _options: IGpuPanelOptions;
   private _banner: HTMLElement;
+  private _offline: HTMLElement;
   private _quota: HTMLElement;
   private _meter: HTMLElement;
   private _meterFill: HTMLElement;

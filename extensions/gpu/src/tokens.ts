@@ -90,7 +90,10 @@ export interface IGpuInfo {
   max_time_limit_seconds: number;
   context: 'above' | 'tagged';
   max_bundle_bytes: number;
+  /** False when the JupyterHub GPU service cannot be reached (jobs are kept there): the button is greyed out. */
   reachable: boolean;
+  /** Why not, when not reachable. */
+  message?: string;
 }
 
 /** `GET quota`: the caller's GPU time this period. */

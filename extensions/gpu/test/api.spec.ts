@@ -140,6 +140,15 @@ describe('gpuErrorText', () => {
       'Running on a GPU is not set up on this server.'
     );
     expect(text(0, 'network')).toContain('cannot be reached');
+    expect(text(502, 'gpu_service_unavailable')).toBe(
+      'The GPU queue cannot be reached right now. Try again in a minute.'
+    );
+    expect(text(501, 'not_available')).toBe(
+      'Running on a GPU is not available on this server yet.'
+    );
+    expect(text(403, 'forbidden')).toBe(
+      'Only the owner of this Jupyter server can use its GPU queue.'
+    );
   });
 
   it('wraps unknown server failures, passes other errors on', () => {

@@ -435,6 +435,38 @@ describe('Run on GPU', () => {
   });
 });
 
+describe('an unreachable GPU service', () => {
+  it('is asked again, and its answer said in words, instead of sending', async () => {
+    Notification.manager.dismiss();
+    let infos = 0;
+    const { api, calls } = server({
+      info: () => {
+        infos++;
+        return [200, { backend: 'remote', reachable: false, message: 'down' }];
+      },
+      quota: () => [200, quota(100)]
+    });
+    const jobs = new GpuJobs({ api, trans });
+    await jobs.refresh();
+    expect(jobs.info?.reachable).toBe(false);
+    const sent = await runOnGpu({
+      jobs,
+      panel: panel(),
+      targets: ['train'],
+      context: 'above',
+      timeLimitMinutes: null,
+      trans
+    });
+    expect(sent).toBeNull();
+    expect(infos).toBe(2);
+    expect(calls.some(c => c.method === 'POST')).toBe(false);
+    expect(lastNotification()).toBe(
+      'The GPU queue cannot be reached right now. Try again in a minute.'
+    );
+    jobs.dispose();
+  });
+});
+
 describe('the line under a cell', () => {
   it('is the saved note once the job has ended, and nothing without one', () => {
     const p = panel();

@@ -126,7 +126,7 @@ describe('GPU panel', () => {
       panel.node.querySelector<HTMLElement>('.jp-classlab-gpu-quota')!.hidden
     ).toBe(true);
     expect(
-      panel.node.querySelector<HTMLElement>('.jp-classlab-gpu-banner')!.hidden
+      panel.node.querySelector<HTMLElement>('.jp-classlab-gpu-cpu')!.hidden
     ).toBe(true);
   });
 
@@ -151,8 +151,8 @@ describe('GPU panel', () => {
       '.jp-classlab-gpu-meter'
     )!;
     expect(meter.getAttribute('aria-valuenow')).toBe('33');
-    expect(visible(panel.node, '.jp-classlab-gpu-banner')).toBe(true);
-    expect(text(panel.node, '.jp-classlab-gpu-banner')).toBe(
+    expect(visible(panel.node, '.jp-classlab-gpu-cpu')).toBe(true);
+    expect(text(panel.node, '.jp-classlab-gpu-cpu')).toBe(
       'No GPU on this server: jobs run on the CPU.'
     );
     jobs.quota = { ...jobs.quota, used_seconds: 36000, remaining_seconds: 0 };
@@ -273,6 +273,15 @@ describe('GPU panel', () => {
     jobs.changed.emit();
     expect(panel.items[1]).toBe(q);
     expect(panel.items[2]).toBe(s);
+  });
+
+  it('says when the GPU queue cannot be reached', () => {
+    jobs.info = { device: 'cuda', reachable: false } as IGpuInfo;
+    jobs.error =
+      'The GPU queue cannot be reached right now. Try again in a minute.';
+    jobs.changed.emit();
+    expect(visible(panel.node, '.jp-classlab-gpu-offline')).toBe(true);
+    expect(text(panel.node, '.jp-classlab-gpu-panelStatus')).toBe('');
   });
 
   it('shows why the list could not be loaded', () => {
