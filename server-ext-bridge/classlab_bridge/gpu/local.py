@@ -1,0 +1,755 @@
+"""The embedded ``local`` GPU queue: slots on this machine's GPUs (or its CPU), fair share, quota ledger, runners.
+
+Construct it with keyword settings (each maps 1:1 to a traitlet of the bridge or the Hub service), then ``await
+start()`` (every call also starts it when needed) and ``await close()`` when the server stops::
+
+    LocalQueue(
+        data_dir=Path,                    # holds queue.sqlite and jobs/<id>/ (job.json, events.jsonl, runner.log)
+        gpu_slots=None,                   # slots when GPUs are found (default: one per GPU; slot i uses GPU i % n)
+        cpu_slots=1,                      # slots when no GPU is found (jobs then run on the CPU, device "cpu")
+        quota_seconds=36000,              # GPU-seconds per user per period
+        quota_period="none",              # "none" (one budget for the term) | "day" | "week" | "month" (UTC)
+        time_limit=1800,                  # default per-job limit, seconds
+        max_time_limit=7200,              # the most a job may ask for
+        max_running_per_user=1,
+        max_queued_per_user=5,            # queued + running; more is a 429
+        max_output_bytes=2 * 1024 * 1024, # per job; past it a notice and output_truncated
+        max_jobs_listed=50,               # also how many of a user's jobs keep their files (older ones: records only)
+        context="above",                  # "above" | "tagged": reported by info(); the bundle already says which cells
+        max_bundle_bytes=50 * 1024 * 1024,# reported by info() (the handler or service enforces it on upload)
+        kill_grace=5.0,                   # seconds between SIGTERM and SIGKILL of a job's process groups
+        poll_interval=0.2,                # how often runners' event files and limits are looked at
+        startup_timeout=120,              # seconds a kernel may take to start
+        clock=time.time,                  # wall clock for records, limits and the ledger (tests pass a fake one)
+        python=sys.executable,            # runs ``-m classlab_bridge.gpu.runner``
+        environ=None,                     # where GPUs are looked for (default os.environ)
+        job_env=None,                     # base environment of jobs (default os.environ without server secrets)
+        kernel_specs=None,                # a jupyter_client KernelSpecManager (default: a new one)
+    )
+
+Public calls are the GpuQueue interface (queue.py, PROTOCOL.md): ``info``, ``submit``, ``list``, ``get``, ``cancel``,
+``events``, ``quota``, ``close(stop_running=False)``; ``close`` leaves running jobs to the restart rules unless
+``stop_running`` is set, which ends them ``interrupted`` now (and charges them), as a server shutdown should.
+
+Details PROTOCOL.md leaves open, decided here:
+- A job has two process groups, the runner's (its own session) and its kernel's (jupyter_client always starts a kernel
+  in a session of its own); cancel, time limit and quota signal both, SIGTERM then SIGKILL after ``kill_grace``.
+- GPU time charged = from the start to the moment the job was told to stop (cancel, time limit, the instant the quota
+  ran out) or ended by itself, never more than its time limit: kill latency and polling are not the student's.
+  After a restart an interrupted job is charged up to its last sign of life (now if it was still running).
+- ``output`` events of displays carry the kernel's ``display_id`` beside the output, for ``update`` events.
+- The output cap counts every output and update event a job wrote (a clear does not give bytes back), which keeps
+  its events file, and so every replay, bounded.
+
+Memory stays small whatever the jobs print: outputs are only on disk (joblog.py); the queue keeps, per running job,
+its process and a file offset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from . import fairshare, ledger
+from .devices import Gpu, detect_gpus
+from .joblog import CLIENT_TYPES, EVENTS, Tail, append, read_all, replay_outputs
+from .procs import JOB_ENV, group_running, kill_stale_group, signal_group
+from .queue import (
+    CANCELLED,
+    FAILED,
+    INTERRUPTED,
+    QUEUED,
+    QUOTA_EXHAUSTED,
+    RUNNING,
+    SUCCEEDED,
+    TERMINAL,
+    TIMED_OUT,
+    GpuError,
+    GpuQueue,
+    GpuUser,
+    JobBundle,
+)
+from .store import JobRecord, JobStore
+from .validate import check_cells, time_limit
+
+log = logging.getLogger("classlab_bridge.gpu")
+
+#: Server secrets a job must not inherit (matters where the queue runs as the Hub service, under its token).
+SECRET_ENV = (
+    "JUPYTERHUB_API_TOKEN",
+    "JPY_API_TOKEN",
+    "JUPYTER_TOKEN",
+    "JUPYTERHUB_COOKIE_SECRET",
+    "JUPYTERHUB_CRYPT_KEY",
+    "CONFIGPROXY_AUTH_TOKEN",
+)
+
+
+@dataclass
+class _Run:
+    """What the queue holds for one running job (records stay in SQLite, outputs on disk)."""
+
+    job_id: str
+    user: str
+    started: float
+    time_limit: int
+    slot: int
+    proc: Optional[subprocess.Popen]
+    tail: Tail
+    kernel_pgid: Optional[int] = None
+    truncated: bool = False
+    result: Optional[dict[str, Any]] = None
+    #: (state, reason, charge until) once it is being stopped.
+    stop: Optional[tuple[str, str, float]] = None
+    kill_at: Optional[float] = None
+
+
+def _fmt_seconds(s: float) -> str:
+    s = max(0, int(round(s)))
+    if s >= 3600:
+        return f"{s // 3600} h {s % 3600 // 60} min"
+    if s >= 60:
+        return f"{s // 60} min {s % 60} s"
+    return f"{s} s"
+
+
+class LocalQueue(GpuQueue):
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        gpu_slots: Optional[int] = None,
+        cpu_slots: int = 1,
+        quota_seconds: float = 36000,
+        quota_period: str = "none",
+        time_limit: int = 1800,
+        max_time_limit: int = 7200,
+        max_running_per_user: int = 1,
+        max_queued_per_user: int = 5,
+        max_output_bytes: int = 2 * 1024 * 1024,
+        max_jobs_listed: int = 50,
+        context: str = "above",
+        max_bundle_bytes: int = 50 * 1024 * 1024,
+        kill_grace: float = 5.0,
+        poll_interval: float = 0.2,
+        startup_timeout: int = 120,
+        clock: Callable[[], float] = time.time,
+        python: str = sys.executable,
+        environ: Optional[Mapping[str, str]] = None,
+        job_env: Optional[Mapping[str, str]] = None,
+        kernel_specs: Any = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.gpu_slots = gpu_slots
+        self.cpu_slots = max(0, cpu_slots)
+        self.quota_seconds = float(quota_seconds)
+        self.quota_period = ledger.check_period(quota_period)
+        self.time_limit = time_limit
+        self.max_time_limit = max_time_limit
+        self.max_running_per_user = max(1, max_running_per_user)
+        self.max_queued_per_user = max(1, max_queued_per_user)
+        self.max_output_bytes = max_output_bytes
+        self.max_jobs_listed = max_jobs_listed
+        self.context = context
+        self.max_bundle_bytes = max_bundle_bytes
+        self.kill_grace = kill_grace
+        self.poll_interval = poll_interval
+        self.startup_timeout = startup_timeout
+        self.clock = clock
+        self.python = python
+        self.environ = environ
+        if job_env is None:
+            job_env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
+        self.job_env = dict(job_env)
+        self._kernel_specs = kernel_specs
+        self.gpus: list[Gpu] = []
+        self.slots: list[Optional[Gpu]] = []
+        self.store: Optional[JobStore] = None
+        self._runs: dict[str, _Run] = {}
+        self._announced: dict[str, tuple[int, Optional[str]]] = {}
+        self._task: Optional[asyncio.Task] = None
+        self._start_lock: Optional[asyncio.Lock] = None
+        self._changed: Optional[asyncio.Event] = None
+        self._started = False
+        self._closed = False
+
+    # --- life cycle ---------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Detects GPUs, opens the records, applies the restart rules and starts the watcher (idempotent)."""
+        if self._started:
+            return
+        if self._closed:
+            raise GpuError(503, "unavailable", "The GPU queue has stopped.")
+        if self._start_lock is None:
+            self._start_lock = asyncio.Lock()
+        async with self._start_lock:
+            if self._started:
+                return
+            self._changed = asyncio.Event()
+            (self.data_dir / "jobs").mkdir(parents=True, exist_ok=True)
+            loop = asyncio.get_running_loop()
+            self.gpus = await loop.run_in_executor(None, detect_gpus, self.environ)
+            if self.gpus:
+                count = self.gpu_slots if self.gpu_slots is not None else len(self.gpus)
+                self.slots = [self.gpus[i % len(self.gpus)] for i in range(max(0, count))]
+            else:
+                self.slots = [None] * self.cpu_slots
+            self.store = JobStore(self.data_dir / "queue.sqlite")
+            await self._recover()
+            self._task = asyncio.ensure_future(self._watch())
+            self._started = True
+            self._dispatch()
+
+    async def close(self, stop_running: bool = False) -> None:
+        """Stops the watcher. Running jobs are left to the restart rules, or ended ``interrupted`` if asked."""
+        if self._closed or not self._started:
+            self._closed = True
+            return
+        if stop_running and self._runs:
+            now = self.clock()
+            for run in list(self._runs.values()):
+                self._stop(
+                    run, INTERRUPTED, "The GPU queue stopped while this job ran; its outputs so far are kept.", now
+                )
+            deadline = time.monotonic() + self.kill_grace + 2
+            while self._runs and time.monotonic() < deadline:
+                await asyncio.sleep(self.poll_interval)
+        self._closed = True
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        self._notify()
+        if self.store is not None:
+            self.store.close()
+
+    async def _recover(self) -> None:
+        """After a restart: running jobs become ``interrupted`` (killed if still alive); queued ones stay queued."""
+        store = self._db()
+        for rec in store.in_states([RUNNING]):
+            path = self._events_path(rec.id)
+            kernel_pgid = rec.kernel_pgid
+            for _seq, event in read_all(path):
+                if event.get("type") == "kernel" and event.get("pgid"):
+                    kernel_pgid = int(event["pgid"])
+            groups = (rec.pgid, kernel_pgid)
+            killed = [kill_stale_group(pgid, rec.id) for pgid in groups]
+            # Its last lines are written before it is marked interrupted, so they never follow the terminal event.
+            deadline = time.monotonic() + 2
+            while any(killed) and time.monotonic() < deadline and any(group_running(p) for p in groups):
+                await asyncio.sleep(0.05)
+            now = self.clock()
+            # Charge up to its last sign of life: now if it was still running, else the last write to its events.
+            if any(killed):
+                end = now
+            else:
+                try:
+                    end = min(now, max(rec.started or now, path.stat().st_mtime))
+                except OSError:
+                    end = rec.started or now
+            charged = self._charge(rec, end)
+            reason = "The GPU queue restarted while this job ran; its outputs so far are kept."
+            self._finish(rec, INTERRUPTED, reason, now, charged, kernel_pgid=kernel_pgid)
+
+    # --- GpuQueue -----------------------------------------------------------------------------------------------
+    async def info(self) -> dict[str, Any]:
+        await self.start()
+        return {
+            "backend": "local",
+            "device": "cuda" if self.gpus else "cpu",
+            "gpus": [{"index": g.index, "name": g.name} for g in self.gpus],
+            "slots": len(self.slots),
+            "time_limit_seconds": min(self.time_limit, self.max_time_limit),
+            "max_time_limit_seconds": self.max_time_limit,
+            "context": self.context,
+            "max_bundle_bytes": self.max_bundle_bytes,
+            "reachable": True,
+        }
+
+    async def submit(self, user: GpuUser, bundle: JobBundle) -> dict[str, Any]:
+        await self.start()
+        store = self._db()
+        if not bundle.targets:
+            check_cells(bundle, python=False)  # raises the "no target" error
+        spec = self._kernel_spec(bundle.kernel)
+        check_cells(bundle, python=str(getattr(spec, "language", "")).lower() == "python")
+        limit = time_limit(bundle.time_limit, self.time_limit, self.max_time_limit)
+        workdir = Path(bundle.workdir)
+        if not workdir.is_dir():
+            raise GpuError(400, "bad_request", f"The notebook's folder {bundle.notebook!r} was not found.")
+        q = self._quota(user.name)
+        if q["remaining_seconds"] <= 0:
+            raise GpuError(403, "quota_exhausted", self._quota_message(q))
+        active = store.in_states([QUEUED, RUNNING], user.name)
+        if len(active) >= self.max_queued_per_user:
+            raise GpuError(
+                429,
+                "too_many_jobs",
+                f"You already have {len(active)} GPU jobs queued or running (at most {self.max_queued_per_user}). "
+                "Wait for one to finish, or cancel one.",
+            )
+        job_id = "j_" + secrets.token_hex(8)
+        job_dir = self._job_dir(job_id)
+        job_dir.mkdir(parents=True)
+        job_file = {
+            "id": job_id,
+            "kernel": bundle.kernel,
+            "cells": [{"id": c.id, "source": c.source, "target": c.target} for c in bundle.cells],
+            "max_output_bytes": self.max_output_bytes,
+            "startup_timeout": self.startup_timeout,
+        }
+        (job_dir / "job.json").write_text(json.dumps(job_file))
+        rec = store.insert(
+            JobRecord(
+                id=job_id,
+                user=user.name,
+                notebook=bundle.notebook,
+                kernel=bundle.kernel,
+                targets=bundle.targets,
+                workdir=str(workdir.resolve()),
+                state=QUEUED,
+                created=self.clock(),
+                time_limit=limit,
+            )
+        )
+        plan = self._plan()
+        self._append_state(rec, plan)
+        self._dispatch()
+        fresh = store.get(job_id)
+        assert fresh is not None
+        return self._job_json(fresh, self._plan())
+
+    async def list(self, user: GpuUser, all_users: bool = False) -> list[dict[str, Any]]:
+        await self.start()
+        who = None if all_users and user.teacher else user.name
+        plan = self._plan()
+        return [self._job_json(rec, plan) for rec in self._db().recent(who, self.max_jobs_listed)]
+
+    async def get(self, user: GpuUser, job_id: str) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+        await self.start()
+        rec = self._visible(user, job_id)
+        outputs = await asyncio.get_running_loop().run_in_executor(None, replay_outputs, self._events_path(job_id))
+        return self._job_json(rec, self._plan()), outputs
+
+    async def cancel(self, user: GpuUser, job_id: str) -> dict[str, Any]:
+        await self.start()
+        rec = self._visible(user, job_id)
+        reason = "Cancelled by you." if rec.user == user.name else f"Cancelled by {user.name}."
+        if rec.state == QUEUED:
+            self._finish(rec, CANCELLED, reason, self.clock(), 0.0)
+            self._dispatch()
+        elif rec.state == RUNNING and job_id in self._runs:
+            self._stop(self._runs[job_id], CANCELLED, reason, self.clock())
+            # Answer once it really ended (SIGKILL follows SIGTERM after kill_grace), so the UI shows the truth.
+            deadline = time.monotonic() + self.kill_grace + 5
+            while job_id in self._runs and time.monotonic() < deadline:
+                await asyncio.sleep(self.poll_interval / 2)
+        fresh = self._db().get(job_id)
+        assert fresh is not None
+        return self._job_json(fresh, self._plan())
+
+    async def events(self, user: GpuUser, job_id: str, after: int = 0) -> AsyncIterator[dict[str, Any]]:
+        await self.start()
+        self._visible(user, job_id)
+        tail = Tail(self._events_path(job_id))
+        ended_in_record = False
+        while not self._closed:
+            changed = self._changed
+            for seq, event in tail.read():
+                if event is None or event.get("type") not in CLIENT_TYPES:
+                    continue
+                if seq > after:
+                    yield {"seq": seq, **event}
+                if event.get("type") == "state" and (event.get("job") or {}).get("state") in TERMINAL:
+                    return
+            rec = self._db().get(job_id)
+            if rec is None:
+                return
+            if rec.state in TERMINAL:
+                # The terminal line follows the record at once; if a second read still lacks it (a crash between
+                # the two), the record is the truth: say it, with the next seq.
+                if ended_in_record:
+                    yield {"seq": max(tail.lines + 1, after + 1), "type": "state", "job": self._job_json(rec, {})}
+                    return
+                ended_in_record = True
+                continue
+            assert changed is not None
+            try:
+                await asyncio.wait_for(changed.wait(), timeout=1.0)
+            except asyncio.TimeoutError:
+                pass
+
+    async def quota(self, user: GpuUser) -> dict[str, Any]:
+        await self.start()
+        return self._quota(user.name)
+
+    # --- scheduling ---------------------------------------------------------------------------------------------
+    def _plan(self) -> dict[str, fairshare.Planned]:
+        store = self._db()
+        now = self.clock()
+        median = fairshare.median_duration(store.recent_durations([SUCCEEDED, FAILED]))
+        waiting = [
+            fairshare.Waiting(r.id, r.user, r.n, fairshare.expected_duration(r.time_limit, median))
+            for r in store.in_states([QUEUED])
+        ]
+        running = [
+            fairshare.Running(run.user, fairshare.expected_remaining(now - run.started, run.time_limit, median))
+            for run in self._runs.values()
+        ]
+        planned = fairshare.plan(waiting, running, store.last_starts(), len(self.slots), self.max_running_per_user)
+        return {p.job_id: p for p in planned}
+
+    def _dispatch(self) -> None:
+        """Starts waiting jobs while slots are free, in fair-share order; then tells waiting jobs their new place."""
+        if not self._started or self._closed:
+            return
+        while True:
+            busy = {run.slot for run in self._runs.values()}
+            free = [i for i in range(len(self.slots)) if i not in busy]
+            if not free:
+                break
+            plan = self._plan()
+            first = min(plan.values(), key=lambda p: p.position, default=None)
+            if first is None or first.start_in != 0:
+                break
+            rec = self._db().get(first.job_id)
+            assert rec is not None
+            self._start_job(rec, free[0])
+        self._announce()
+
+    def _announce(self) -> None:
+        """A state event for each waiting job whose place or reason changed."""
+        plan = self._plan()
+        for rec in self._db().in_states([QUEUED]):
+            p = plan.get(rec.id)
+            now = (p.position if p else 0, self._queued_reason(rec, p))
+            if self._announced.get(rec.id) != now:
+                self._append_state(rec, plan)
+
+    def _start_job(self, rec: JobRecord, slot: int) -> None:
+        store = self._db()
+        now = self.clock()
+        q = self._quota(rec.user)
+        if q["remaining_seconds"] <= 0:
+            reason = "Your GPU time ran out before this job could start. " + self._quota_message(q)
+            self._finish(rec, QUOTA_EXHAUSTED, reason, now, 0.0)
+            return
+        gpu = self.slots[slot]
+        env = dict(self.job_env)
+        env["CUDA_VISIBLE_DEVICES"] = gpu.visible_id if gpu else ""
+        env[JOB_ENV] = rec.id
+        env["PYTHONUNBUFFERED"] = "1"
+        job_dir = self._job_dir(rec.id)
+        try:
+            with open(job_dir / "runner.log", "ab") as runner_log:
+                proc = subprocess.Popen(
+                    [self.python, "-m", "classlab_bridge.gpu.runner", str(job_dir)],
+                    cwd=rec.workdir,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=runner_log,
+                    stderr=runner_log,
+                    start_new_session=True,  # its own process group: cancel kills the group
+                    close_fds=True,
+                )
+        except OSError as e:
+            log.warning("GPU job %s could not start: %s", rec.id, e)
+            self._finish(rec, FAILED, f"The job could not start: {e}.", now, 0.0)
+            return
+        path = self._events_path(rec.id)
+        tail = Tail(path)
+        tail.offset = path.stat().st_size if path.exists() else 0
+        self._runs[rec.id] = _Run(rec.id, rec.user, now, rec.time_limit, slot, proc, tail)
+        reason = None
+        if q["remaining_seconds"] < rec.time_limit:
+            reason = f"Stops when your GPU time runs out, in {_fmt_seconds(q['remaining_seconds'])}."
+        store.update(
+            rec.id,
+            state=RUNNING,
+            started=now,
+            slot=slot,
+            device=f"cuda:{gpu.index}" if gpu else "cpu",
+            pgid=proc.pid,
+            dispatch_no=store.next_dispatch_no(),
+            reason=reason,
+        )
+        self._announced.pop(rec.id, None)
+        fresh = store.get(rec.id)
+        assert fresh is not None
+        self._append_state(fresh, {})
+
+    # --- watching running jobs ----------------------------------------------------------------------------------
+    async def _watch(self) -> None:
+        while True:
+            try:
+                self._tick()
+            except Exception:  # one bad job must not stop the watcher for everyone
+                log.exception("GPU queue watcher")
+            await asyncio.sleep(self.poll_interval)
+
+    def _tick(self) -> None:
+        ended = False
+        for run in list(self._runs.values()):
+            if self._read_runner(run):
+                self._notify()
+            code = run.proc.poll() if run.proc else -1
+            if code is None:
+                if run.stop is None:
+                    self._check_limits(run)
+                if run.kill_at is not None and time.monotonic() >= run.kill_at:
+                    signal_group(run.proc.pid if run.proc else None, signal.SIGKILL)
+                    signal_group(run.kernel_pgid, signal.SIGKILL)
+                    run.kill_at = None
+                continue
+            self._read_runner(run)
+            # The runner is gone; so must its kernel be (a crashed runner leaves it to its parent poller otherwise).
+            signal_group(run.kernel_pgid, signal.SIGKILL)
+            self._end_run(run, code)
+            ended = True
+        if ended:
+            self._dispatch()
+
+    def _read_runner(self, run: _Run) -> bool:
+        """Takes in the runner's new lines; True when the file grew (subscribers may have news)."""
+        grew = False
+        for _seq, event in run.tail.read():
+            grew = True
+            if event is None:
+                continue
+            kind = event.get("type")
+            if kind == "kernel" and event.get("pgid"):
+                run.kernel_pgid = int(event["pgid"])
+                self._db().update(run.job_id, kernel_pgid=run.kernel_pgid)
+                if run.stop is not None:
+                    signal_group(run.kernel_pgid, signal.SIGTERM)
+            elif kind == "truncated" and not run.truncated:
+                run.truncated = True
+                self._db().update(run.job_id, output_truncated=True)
+            elif kind == "result":
+                run.result = event
+        return grew
+
+    def _used(self, user: str, now: float) -> tuple[float, float]:
+        """(ledger seconds this period, running jobs' seconds so far) for a user."""
+        charged = self._db().used(user, ledger.period_key(now, self.quota_period))
+        running = 0.0
+        for run in self._runs.values():
+            if run.user == user:
+                end = min(now, run.stop[2]) if run.stop else now
+                running += min(max(0.0, end - run.started), run.time_limit)
+        return charged, running
+
+    def _check_limits(self, run: _Run) -> None:
+        now = self.clock()
+        charged, running = self._used(run.user, now)
+        over = charged + running - self.quota_seconds
+        if over >= 0:
+            mine = [r for r in self._runs.values() if r.user == run.user and r.stop is None]
+            # The budget ran out ``over / len(mine)`` seconds ago; charge up to that moment, not our polling delay.
+            end = now - over / max(1, len(mine))
+            reason = (
+                f"Your GPU time ran out ({_fmt_seconds(self.quota_seconds)} "
+                f"{'this ' + self.quota_period if self.quota_period != 'none' else 'in all'})."
+            )
+            for other in mine:
+                self._stop(other, QUOTA_EXHAUSTED, reason, max(other.started, end))
+        elif now - run.started >= run.time_limit:
+            reason = f"It ran past its time limit of {_fmt_seconds(run.time_limit)} and was stopped."
+            self._stop(run, TIMED_OUT, reason, run.started + run.time_limit)
+
+    def _stop(self, run: _Run, state: str, reason: str, charge_until: float) -> None:
+        """SIGTERM to the job's process groups now, SIGKILL after ``kill_grace`` (the watcher does that)."""
+        if run.stop is not None:
+            return
+        self._read_runner(run)  # learn the kernel's group if it was just written
+        run.stop = (state, reason, charge_until)
+        signal_group(run.proc.pid if run.proc else None, signal.SIGTERM)
+        signal_group(run.kernel_pgid, signal.SIGTERM)
+        run.kill_at = time.monotonic() + self.kill_grace
+
+    def _end_run(self, run: _Run, code: int) -> None:
+        rec = self._db().get(run.job_id)
+        self._runs.pop(run.job_id, None)
+        if rec is None or rec.state in TERMINAL:
+            return
+        now = self.clock()
+        error = None
+        if run.stop is not None:
+            state, reason, until = run.stop
+        elif run.result is not None:
+            error = run.result.get("error")
+            state = SUCCEEDED if run.result.get("status") == "succeeded" and not error else FAILED
+            reason, until = (self._failure_reason(error) if state == FAILED else None), now
+        else:
+            state, until = FAILED, now
+            reason = f"The job's runner stopped unexpectedly (exit code {code}); see runner.log in its job folder."
+            error = {"cell_id": None, "ename": "RunnerError", "evalue": reason, "traceback": [], "in_context": False}
+        charged = self._charge(rec, min(now, until))
+        self._finish(rec, state, reason, now, charged, error=error, output_truncated=run.truncated or None)
+
+    @staticmethod
+    def _failure_reason(error: Optional[dict[str, Any]]) -> str:
+        if not error:
+            return "The job failed."
+        what = f"{error.get('ename')}: {error.get('evalue')}".rstrip(": ")
+        if error.get("ename") == "DeadKernelError":
+            return "The kernel died (out of memory, or it crashed)."
+        if error.get("in_context"):
+            return f"A setup cell above the one you ran (id {error.get('cell_id')}) raised {what}."
+        if error.get("cell_id"):
+            return f"Cell {error.get('cell_id')} raised {what}."
+        return f"The job could not run: {what}."
+
+    def _charge(self, rec: JobRecord, until: float) -> float:
+        """GPU-seconds for a job that ran from ``started`` to ``until``, never more than its time limit."""
+        if rec.started is None:
+            return 0.0
+        return round(min(max(0.0, until - rec.started), float(rec.time_limit)), 3)
+
+    def _finish(
+        self,
+        rec: JobRecord,
+        state: str,
+        reason: Optional[str],
+        now: float,
+        charged: float,
+        **extra: Any,
+    ) -> None:
+        """Records a terminal state and its charge together, then tells subscribers (file after record)."""
+        values: dict[str, Any] = {"state": state, "reason": reason, "ended": now, "charged": charged}
+        values.update({k: v for k, v in extra.items() if v is not None})
+        charge = (rec.user, ledger.period_key(now, self.quota_period), charged) if charged > 0 else None
+        self._db().finish(rec.id, charge, **values)
+        self._announced.pop(rec.id, None)
+        fresh = self._db().get(rec.id)
+        assert fresh is not None
+        self._append_state(fresh, {})
+        self._prune(rec.user)
+
+    def _prune(self, user: str) -> None:
+        """Removes the files of a user's ended jobs beyond the newest ``max_jobs_listed`` (the records stay), so a
+        term of jobs cannot fill a student's home with outputs."""
+        for job_id in self._db().ended_beyond(user, self.max_jobs_listed, TERMINAL):
+            job_dir = self._job_dir(job_id)
+            if job_dir.exists():
+                shutil.rmtree(job_dir, ignore_errors=True)
+
+    # --- job JSON, quota, helpers -------------------------------------------------------------------------------
+    def _queued_reason(self, rec: JobRecord, p: Optional[fairshare.Planned]) -> str:
+        mine = sum(1 for run in self._runs.values() if run.user == rec.user)
+        if mine >= self.max_running_per_user:
+            return "Waiting for your running GPU job to finish (one at a time per person)."
+        what = "GPU" if self.gpus else "slot (this queue has no GPU; jobs run on the CPU)"
+        if p is None or p.position <= 1:
+            return f"Waiting for a free {what}."
+        ahead = p.position - 1
+        return f"{ahead} job{'s' if ahead != 1 else ''} ahead of yours; waiting for a free {what}."
+
+    def _job_json(self, rec: JobRecord, plan: Mapping[str, fairshare.Planned]) -> dict[str, Any]:
+        now = self.clock()
+        position, estimate, reason = 0, None, rec.reason
+        if rec.state == QUEUED:
+            p = plan.get(rec.id)
+            position = p.position if p else 0
+            if p is not None and p.start_in is not None:
+                estimate = int(round(p.start_in))
+            reason = self._queued_reason(rec, p)
+        if rec.state == RUNNING and rec.started is not None:
+            elapsed = min(max(0.0, now - rec.started), float(rec.time_limit))
+        else:
+            elapsed = rec.charged or 0.0
+        return {
+            "id": rec.id,
+            "user": rec.user,
+            "notebook": rec.notebook,
+            "kernel": rec.kernel,
+            "targets": list(rec.targets),
+            "state": rec.state,
+            "position": position,
+            "estimate_seconds": estimate,
+            "reason": reason,
+            "created": ledger.iso(rec.created),
+            "started": ledger.iso(rec.started),
+            "ended": ledger.iso(rec.ended),
+            "elapsed_seconds": round(elapsed, 3),
+            "time_limit_seconds": rec.time_limit,
+            "device": rec.device,
+            "error": rec.error,
+            "output_truncated": rec.output_truncated,
+            "backend": "local",
+            "backend_job_id": None,
+        }
+
+    def _append_state(self, rec: JobRecord, plan: Mapping[str, fairshare.Planned]) -> None:
+        job = self._job_json(rec, plan)
+        if rec.state == QUEUED:
+            self._announced[rec.id] = (job["position"], job["reason"])
+        append(self._events_path(rec.id), {"type": "state", "job": job})
+        self._notify()
+
+    def _quota(self, user: str) -> dict[str, Any]:
+        now = self.clock()
+        charged, running = self._used(user, now)
+        used = charged + running
+        return {
+            "used_seconds": round(used, 3),
+            "limit_seconds": self.quota_seconds,
+            "remaining_seconds": round(max(0.0, self.quota_seconds - used), 3),
+            "period": self.quota_period,
+            "resets": ledger.iso(ledger.period_resets(now, self.quota_period)),
+            "running_seconds": round(running, 3),
+        }
+
+    def _quota_message(self, q: Mapping[str, Any]) -> str:
+        resets = f"It resets at {q['resets']}." if q["resets"] else "It does not reset this term; ask your teacher."
+        return (
+            f"You have used your GPU time: {_fmt_seconds(q['used_seconds'])} of {_fmt_seconds(q['limit_seconds'])} "
+            f"({q['used_seconds']:g} of {q['limit_seconds']:g} seconds). {resets}"
+        )
+
+    def _kernel_spec(self, name: str) -> Any:
+        if self._kernel_specs is None:
+            from jupyter_client.kernelspec import KernelSpecManager
+
+            self._kernel_specs = KernelSpecManager()
+        try:
+            return self._kernel_specs.get_kernel_spec(name)
+        except Exception:  # NoSuchKernel, or an unreadable kernel.json: either way it cannot run
+            raise GpuError(404, "no_such_kernel", f"The kernel {name!r} is not installed where GPU jobs run.") from None
+
+    def _visible(self, user: GpuUser, job_id: str) -> JobRecord:
+        rec = self._db().get(job_id) if isinstance(job_id, str) else None
+        if rec is None or (rec.user != user.name and not user.teacher):
+            raise GpuError(404, "not_found", "No such GPU job.")
+        return rec
+
+    def _db(self) -> JobStore:
+        if self.store is None:
+            raise GpuError(503, "unavailable", "The GPU queue has not started.")
+        return self.store
+
+    def _job_dir(self, job_id: str) -> Path:
+        return self.data_dir / "jobs" / job_id
+
+    def _events_path(self, job_id: str) -> Path:
+        return self._job_dir(job_id) / EVENTS
+
+    def _notify(self) -> None:
+        """Wakes every events() subscriber; each reads its file from where it stopped."""
+        old, self._changed = self._changed, asyncio.Event()
+        if old is not None:
+            old.set()
