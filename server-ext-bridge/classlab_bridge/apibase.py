@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Optional, Protocol
+from typing import Any, Callable, Protocol
 
 
 class APIErrorLike(Protocol):
@@ -45,11 +45,4 @@ def hub_teacher(model: dict[str, Any], teachers_group: str) -> bool:
     return bool(model.get("admin")) or teachers_group in (model.get("groups") or [])
 
 
-def server_user_teacher(user: Any, teachers_group: str) -> bool:
-    """Whether this server's authenticated user teaches: from JupyterHub's model when there is one
-    (``jupyterhub.singleuser``'s ``JupyterHubUser.hub_user``), else the server's own (only) user, who does."""
-    hub_user: Optional[dict[str, Any]] = getattr(user, "hub_user", None)
-    return hub_teacher(hub_user, teachers_group) if isinstance(hub_user, dict) else True
-
-
-__all__ = ["JsonAPIMixin", "hub_teacher", "server_user_teacher"]
+__all__ = ["JsonAPIMixin", "hub_teacher"]

@@ -129,11 +129,9 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
     gpu: Optional[GpuBridge] = None
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
-        # The local queue starts with the server (not on its first call), so that jobs queued before a restart run
-        # on and the restart rules apply at once.
-        if self.gpu is not None and self.gpu_backend == "local":
+        if self.gpu is not None:
             try:
-                self.gpu.queue()
+                await self.gpu.start()
             except Exception:  # the rest of the bridge goes on; the GPU API answers with the error
                 self.log.exception("ClassLab bridge: the local GPU queue did not start")
 

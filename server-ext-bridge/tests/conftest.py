@@ -24,14 +24,14 @@ def hub(jp_asyncio_loop):
 
 @pytest.fixture
 def gpu_hub(jp_asyncio_loop, tmp_path):
-    """A fake Hub API and the GPU service started against it, its data under tmp_path (see hub_fake.py)."""
-    from gpu_fake_queue import FakeQueue
+    """A fake Hub API and the GPU service (its real LocalQueue, two slots) started against it, data under tmp_path
+    (see hub_fake.py)."""
 
     async def start():
-        return start_hub_and_gpu_service(FakeQueue(), data_dir=str(tmp_path / "gpu-service"), cpu_slots=1)
+        return start_hub_and_gpu_service(data_dir=str(tmp_path / "gpu-service"), slots=2, cpu_slots=2)
 
     running = jp_asyncio_loop.run_until_complete(start())
     yield running
-    jp_asyncio_loop.run_until_complete(running["queue"].close())
+    jp_asyncio_loop.run_until_complete(running["app"].teardown())
     for server in running["servers"]:
         server.stop()

@@ -1,5 +1,6 @@
-"""The GPU queue's bridge API on a real jupyter_server (gpu_backend = "local"): REST and the events WebSocket, who may
-see and cancel which job, and what a job body and its notebook path may be."""
+"""The GPU queue's bridge API on a real jupyter_server with the real LocalQueue (gpu_backend = "local"): cells run in a
+fresh kernel and their events stream over the WebSocket; who may see and cancel which job; what a job body and its
+notebook path may be."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import json
 import os
 
 import pytest
-from gpu_fake_queue import FakeQueue
 from help_users import HubUsersIdentityProvider, headers
 from tornado.httpclient import HTTPClientError
 
@@ -22,15 +22,9 @@ def jp_server_config(jp_server_config, tmp_path):
             "jpserver_extensions": {"classlab_bridge": True},
             "identity_provider_class": HubUsersIdentityProvider,
         },
-        "ClassLabBridgeApp": {"gpu_data_dir": str(tmp_path / "gpu-data"), "gpu_cpu_slots": 1},
+        # Two slots (on the CPU where there is no GPU): two students' jobs run side by side.
+        "ClassLabBridgeApp": {"gpu_data_dir": str(tmp_path / "gpu-data"), "gpu_slots": 2, "gpu_cpu_slots": 2},
     }
-
-
-@pytest.fixture
-def queue(jp_serverapp):
-    (bridge,) = jp_serverapp.extension_manager.extension_apps["classlab_bridge"]
-    bridge.gpu._queue = FakeQueue()
-    return bridge.gpu._queue
 
 
 @pytest.fixture
@@ -42,7 +36,7 @@ def lesson(jp_root_dir):
 
 
 @pytest.fixture
-def api(jp_fetch, queue):
+def api(jp_fetch):
     async def call(user, *path, method="GET", body=None, params=None):
         kwargs = {"method": method, "headers": headers(user), "params": params or {}}
         if method == "POST":
@@ -65,15 +59,31 @@ def job(source="print('hi from the GPU queue')", notebook="lessons/mnist.ipynb",
     }
 
 
-async def events_of(jp_ws_fetch, user, job_id, after=0):
-    """Every event the socket sends until it closes; (events, close code)."""
+async def events_of(jp_ws_fetch, user, job_id, after=0, until=None):
+    """The events the socket sends until it closes (or until one matches ``until``); (events, close code)."""
     ws = await jp_ws_fetch(
         "classlab", "api", "gpu", "jobs", job_id, "events", headers=headers(user), params={"after": str(after)}
     )
     events = []
     while (message := await asyncio.wait_for(ws.read_message(), 60)) is not None:
         events.append(json.loads(message))
+        if until is not None and until(events[-1]):
+            ws.close()
+            return events, None
     return events, ws.close_code
+
+
+def text_of(events):
+    return "".join(e["output"].get("text", "") for e in events if e["type"] == "output")
+
+
+def running(event):
+    return event["type"] == "state" and event["job"]["state"] == "running"
+
+
+async def finished(jp_ws_fetch, user, job_id):
+    events, _ = await events_of(jp_ws_fetch, user, job_id)
+    return events[-1]["job"]
 
 
 async def test_a_submitted_cell_runs_and_its_events_stream_over_the_websocket(api, jp_ws_fetch, lesson):
@@ -83,11 +93,13 @@ async def test_a_submitted_cell_runs_and_its_events_stream_over_the_websocket(ap
     assert submitted["user"] == "student1" and submitted["notebook"] == "lessons/mnist.ipynb"
     events, close_code = await events_of(jp_ws_fetch, "student1", submitted["id"])
     assert close_code == 1000
-    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-    assert events[-1]["type"] == "state" and events[-1]["job"]["state"] == "succeeded"
+    seqs = [e["seq"] for e in events]
+    assert seqs[0] == 1 and seqs == sorted(set(seqs))
+    assert [e["job"]["state"] for e in events if e["type"] == "state"][-2:] == ["running", "succeeded"]
+    assert events[-1]["type"] == "state"
     outputs = [e for e in events if e["type"] == "output"]
-    assert outputs and all(e["cell_id"] == "c7" for e in outputs)
-    assert "hi from the GPU queue" in "".join(e["output"].get("text", "") for e in outputs)
+    assert outputs and all(e["cell_id"] == "c7" for e in outputs)  # the context cell's outputs stay behind
+    assert text_of(events) == "hi from the GPU queue\n"
     # Reconnecting after the first event replays only the rest.
     rest, _ = await events_of(jp_ws_fetch, "student1", submitted["id"], after=1)
     assert rest == events[1:]
@@ -97,12 +109,12 @@ async def test_a_submitted_cell_runs_and_its_events_stream_over_the_websocket(ap
     assert [j["id"] for j in body["jobs"]] == [submitted["id"]]
 
 
-async def test_the_job_runs_in_the_notebooks_folder(api, queue, lesson):
-    code, body = await api("student1", "jobs", method="POST", body=job())
+async def test_the_job_runs_in_the_notebooks_folder(api, jp_ws_fetch, lesson):
+    source = "import os; print(os.getcwd()); print(open('data.csv').read().split()[1], x)"
+    code, body = await api("student1", "jobs", method="POST", body=job(source))
     assert code == 201
-    assert queue.bundles[body["job"]["id"]].workdir == lesson.resolve()
-    code, body = await api("student1", "jobs", method="POST", body=job(notebook="top.ipynb"))
-    assert code == 201
+    events, _ = await events_of(jp_ws_fetch, "student1", body["job"]["id"])
+    assert text_of(events) == f"{lesson.resolve()}\n1 1\n"  # x = 1: the context cell ran first
 
 
 async def test_info_and_quota(api):
@@ -113,7 +125,7 @@ async def test_info_and_quota(api):
     assert code == 200 and {"used_seconds", "limit_seconds", "remaining_seconds", "period"} <= set(quota)
 
 
-async def test_without_a_login_everything_is_refused(jp_fetch, jp_ws_fetch, queue):
+async def test_without_a_login_everything_is_refused(jp_fetch, jp_ws_fetch):
     for path in (("info",), ("quota",), ("jobs",), ("jobs", "j_1")):
         with pytest.raises(HTTPClientError) as refused:
             await jp_fetch("classlab", "api", "gpu", *path, headers={"Authorization": "token nobody"})
@@ -131,6 +143,7 @@ async def test_without_a_login_everything_is_refused(jp_fetch, jp_ws_fetch, queu
 async def test_another_students_job_is_not_found(api, jp_ws_fetch, lesson):
     code, body = await api("student1", "jobs", method="POST", body=job())
     job_id = body["job"]["id"]
+    await finished(jp_ws_fetch, "student1", job_id)
     for method in ("GET", "DELETE"):
         code, body = await api("student2", "jobs", job_id, method=method)
         assert (code, body["error"]["code"]) == (404, "not_found")
@@ -141,8 +154,10 @@ async def test_another_students_job_is_not_found(api, jp_ws_fetch, lesson):
     assert (await api("student2", "jobs", params={"all": "1"}))[1]["jobs"] == []  # all=1 is for teachers
 
 
-async def test_teachers_list_everyones_jobs_with_all(api, lesson):
+async def test_teachers_list_everyones_jobs_with_all(api, jp_ws_fetch, lesson):
     ids = [(await api(name, "jobs", method="POST", body=job()))[1]["job"]["id"] for name in ("student1", "student2")]
+    for name, job_id in zip(("student1", "student2"), ids):
+        assert (await finished(jp_ws_fetch, name, job_id))["state"] == "succeeded"
     code, body = await api("ms-li", "jobs", params={"all": "1"})
     assert code == 200 and {j["id"] for j in body["jobs"]} >= set(ids)
     assert (await api("ms-li", "jobs"))[1]["jobs"] == []  # without all=1: their own
@@ -150,14 +165,18 @@ async def test_teachers_list_everyones_jobs_with_all(api, lesson):
     assert code == 200 and body["job"]["user"] == "student1"
 
 
-async def test_cancel_own_job(api, queue, lesson):
-    queue.hold = True
-    code, body = await api("student1", "jobs", method="POST", body=job())
+async def test_a_running_job_is_cancelled_by_its_owner_only(api, jp_ws_fetch, lesson):
+    code, body = await api("student1", "jobs", method="POST", body=job("import time; time.sleep(120)"))
     job_id = body["job"]["id"]
+    await events_of(jp_ws_fetch, "student1", job_id, until=running)
+    code, body = await api("student2", "jobs", job_id, method="DELETE")
+    assert code == 404
     code, body = await api("student1", "jobs", job_id, method="DELETE")
     assert code == 200 and body["job"]["state"] == "cancelled"
     code, again = await api("student1", "jobs", job_id, method="DELETE")
     assert code == 200 and again["job"]["state"] == "cancelled"
+    events, close_code = await events_of(jp_ws_fetch, "student1", job_id)
+    assert close_code == 1000 and events[-1]["job"]["state"] == "cancelled"
 
 
 @pytest.mark.parametrize(
@@ -168,8 +187,8 @@ async def test_cancel_own_job(api, queue, lesson):
         ({**job(), "notebook": ""}, "notebook"),
         ({**job(), "kernel": 3}, "kernel"),
         ({**job(), "cells": []}, "cells"),
-        ({**job(), "cells": [{"id": "a", "source": "1", "target": False}]}, "No cell to run"),
-        ({**job(), "cells": [{"id": "a", "source": "  ", "target": True}]}, "empty"),
+        ({**job(), "cells": [{"id": "a", "source": "1", "target": False}]}, "at least one code cell"),
+        ({**job(), "cells": [{"id": "a", "source": "  ", "target": True}]}, "is empty"),
         ({**job(), "cells": [{"id": "a", "source": "1", "target": "yes"}]}, "true or false"),
         ({**job(), "cells": [{"id": "", "source": "1", "target": True}]}, "id"),
         ({**job(), "cells": [{"id": "a", "source": 1, "target": True}]}, "source"),
@@ -184,6 +203,13 @@ async def test_bad_bodies_are_a_clear_400(api, lesson, body, words):
     code, answer = await api("student1", "jobs", method="POST", body=body)
     assert code == 400 and answer["error"]["code"] in ("bad_request", "bad_json")
     assert words in answer["error"]["message"]
+
+
+async def test_what_the_queue_refuses_comes_back_as_it_is(api, lesson):
+    code, answer = await api("student1", "jobs", method="POST", body=job("print(1"))
+    assert (code, answer["error"]["code"]) == (400, "syntax_error") and "c7" in answer["error"]["message"]
+    code, answer = await api("student1", "jobs", method="POST", body={**job(), "kernel": "no-such-kernel"})
+    assert (code, answer["error"]["code"]) == (404, "no_such_kernel")
 
 
 @pytest.mark.parametrize(

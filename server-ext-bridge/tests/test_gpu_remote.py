@@ -12,6 +12,7 @@ import asyncio
 import json
 
 import pytest
+from classlab_bridge.gpu.queue import GpuUser
 from help_users import HubUsersIdentityProvider, headers
 from tornado.httpclient import HTTPClientError
 
@@ -68,7 +69,14 @@ def api(jp_fetch):
     return call
 
 
-def job(source="print('remote hello')"):
+LIST_FILES = (
+    "import os\n"
+    "print(sorted(os.path.relpath(os.path.join(d, f)) for d, _, fs in os.walk('.') for f in fs))\n"
+    "print('remote hello')"
+)
+
+
+def job(source=LIST_FILES):
     return {
         "notebook": "lessons/nb.ipynb",
         "kernel": "python3",
@@ -81,20 +89,21 @@ async def test_a_job_goes_to_the_service_with_its_folder_and_streams_back(api, j
     code, body = await api("student1", "jobs", method="POST", body=job())
     assert code == 201, body
     submitted = body["job"]
-    assert submitted["user"] == "student1"
-    bundle = gpu_hub["queue"].bundles[submitted["id"]]  # held by the service, not by this server
-    files = sorted(p.relative_to(bundle.workdir).as_posix() for p in bundle.workdir.rglob("*") if p.is_file())
-    assert files == ["data.csv", "sub/helpers.py"]  # hidden files, checkpoints and caches stay home
-    assert bundle.time_limit == 60 and bundle.targets == ["c1"]
+    assert submitted["user"] == "student1" and submitted["time_limit_seconds"] == 60
+    jobs = await gpu_hub["queue"].list(GpuUser("ms-li", teacher=True), all_users=True)
+    assert [j["id"] for j in jobs] == [submitted["id"]]  # held by the service, not by this server
 
     ws = await jp_ws_fetch("classlab", "api", "gpu", "jobs", submitted["id"], "events", headers=headers("student1"))
     events = []
     while (message := await asyncio.wait_for(ws.read_message(), 60)) is not None:
         events.append(json.loads(message))
     assert ws.close_code == 1000
-    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    seqs = [e["seq"] for e in events]
+    assert seqs[0] == 1 and seqs == sorted(set(seqs))
     assert events[-1]["job"]["state"] == "succeeded"
-    assert any("remote hello" in e["output"].get("text", "") for e in events if e["type"] == "output")
+    # It ran in a copy of the notebook's folder: hidden files, checkpoints and caches stayed home.
+    text = "".join(e["output"].get("text", "") for e in events if e["type"] == "output")
+    assert text == "['data.csv', 'sub/helpers.py']\nremote hello\n"
 
     code, body = await api("student1", "jobs", submitted["id"])
     assert code == 200 and body["job"]["id"] == submitted["id"] and body["outputs"]["c1"]
@@ -122,14 +131,14 @@ async def test_a_folder_too_big_is_refused_before_sending(api, bridge, gpu_hub, 
     code, body = await api("student1", "jobs", method="POST", body=job())
     assert (code, body["error"]["code"]) == (413, "too_big")
     assert "MiB" in body["error"]["message"]
-    assert gpu_hub["queue"].jobs == {}
+    assert await gpu_hub["queue"].list(GpuUser("ms-li", teacher=True), all_users=True) == []
 
 
 async def test_nobody_but_the_owner_is_forwarded(api, gpu_hub, lesson):
     for path, method in ((("jobs",), "GET"), (("jobs",), "POST"), (("quota",), "GET")):
         code, body = await api("ms-li", *path, method=method, body=job())
         assert (code, body["error"]["code"]) == (403, "forbidden")
-    assert gpu_hub["queue"].jobs == {}
+    assert await gpu_hub["queue"].list(GpuUser("ms-li", teacher=True), all_users=True) == []
 
 
 async def test_an_unreachable_service_is_a_502_and_info_says_so(api, bridge, lesson):

@@ -1,11 +1,13 @@
 """The GPU queue as a JupyterHub service: the caller is whoever the Hub says owns the token (never a name in the body),
 students see and cancel only their own jobs, the uploaded folder becomes the job's scratch folder (safely), and events
-come by long poll. The Hub's REST API is a fake (hub_fake.py); HubAuth and the service app are the real ones."""
+come by long poll. The Hub's REST API is a fake (hub_fake.py); HubAuth, the service app and its LocalQueue (jobs run in
+real kernels) are the real ones."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import stat
 import time
 import zipfile
@@ -59,6 +61,41 @@ def call(gpu_hub):
     return fetch
 
 
+async def poll(call, token, job_id, after=0, timeout=10):
+    """One long poll; (status, body)."""
+    return await call(token, f"jobs/{job_id}/events", params=f"after={after}&timeout={timeout}")
+
+
+async def events_until(call, token, job_id, stop=None):
+    """Long-polls the job's events until ``done`` (or until one matches ``stop``)."""
+    events, after = [], 0
+    for _ in range(100):
+        code, body = await poll(call, token, job_id, after)
+        assert code == 200, body
+        events += body["events"]
+        after = events[-1]["seq"] if events else after
+        if body["done"] or (stop and any(stop(e) for e in body["events"])):
+            return events
+    raise AssertionError("the job did not end")
+
+
+def text_of(events):
+    return "".join(e["output"].get("text", "") for e in events if e["type"] == "output")
+
+
+def running(event):
+    return event["type"] == "state" and event["job"]["state"] == "running"
+
+
+SLEEP = "import time; time.sleep(120)"
+
+
+async def submit(call, token, source=SLEEP, files=None):
+    code, body = await call(token, "jobs", "POST", job(source), folder=zipped(files or {}))
+    assert code == 201, body
+    return body["job"]["id"]
+
+
 async def test_the_caller_is_whoever_the_hub_says_owns_the_token(call, gpu_hub):
     assert (await call(None, "info"))[0] == 403
     assert (await call("made-up", "jobs"))[0] == 403
@@ -78,12 +115,12 @@ async def test_the_service_answers_at_its_prefix(gpu_hub):
 
 
 async def test_a_student_sees_and_cancels_only_their_own_jobs(call, gpu_hub):
-    gpu_hub["queue"].hold = True
-    job_id = (await call("student1-server", "jobs", "POST", job(), folder=zipped({})))[1]["job"]["id"]
+    job_id = await submit(call, "student1-server")
+    await events_until(call, "student1-server", job_id, stop=running)
     for method in ("GET", "DELETE"):
         code, body = await call("student2-server", f"jobs/{job_id}", method)
         assert (code, body["error"]["code"]) == (404, "not_found")
-    code, body = await call("student2-server", f"jobs/{job_id}/events", params="after=0&timeout=0")
+    code, body = await poll(call, "student2-server", job_id, timeout=0)
     assert code == 404
     assert (await call("student2-server", "jobs", params="all=1"))[1]["jobs"] == []
     # Teachers (the teachers group, Hub admins) see everyone's and may cancel.
@@ -91,21 +128,37 @@ async def test_a_student_sees_and_cancels_only_their_own_jobs(call, gpu_hub):
     assert [j["id"] for j in body["jobs"]] == [job_id]
     assert (await call("principal-server", f"jobs/{job_id}"))[0] == 200
     code, body = await call("ms-li-server", f"jobs/{job_id}", "DELETE")
-    assert code == 200 and body["job"]["state"] == "cancelled"
+    assert code == 200 and body["job"]["state"] == "cancelled" and body["job"]["reason"] == "Cancelled by ms-li."
+
+
+LIST_FILES = (
+    "import os\n"
+    "print(os.getcwd())\n"
+    "print(sorted(os.path.relpath(os.path.join(d, f)) for d, _, fs in os.walk('.') for f in fs))\n"
+    "print(open('data.csv').read().split()[1])"
+)
 
 
 async def test_the_job_runs_in_a_scratch_folder_made_from_the_upload(call, gpu_hub, tmp_path):
-    folder = zipped({"data.csv": "x\n1\n", "sub/model.txt": "weights", "empty/": ""})
-    code, body = await call("student1-server", "jobs", "POST", job(), folder=folder)
+    files = {"data.csv": "x\n1\n", "sub/model.txt": "weights", "empty/": ""}
+    job_id = await submit(call, "student1-server", LIST_FILES, files)
+    events = await events_until(call, "student1-server", job_id)
+    assert events[-1]["job"]["state"] == "succeeded", events[-1]
+    cwd, listing, value = text_of(events).splitlines()
+    scratch = (tmp_path / "gpu-service" / "scratch").resolve()
+    assert os.path.dirname(cwd) == str(scratch)
+    assert listing == "['data.csv', 'sub/model.txt']" and value == "1"
+    assert stat.S_IMODE(os.stat(cwd).st_mode) == 0o700  # the service's account only
+    # Once the job has ended, the sweeper removes its folder.
+    await gpu_hub["app"].scratch.sweep(gpu_hub["queue"])
+    assert not os.path.exists(cwd) and list(scratch.iterdir()) == []
+
+
+async def test_a_plain_json_job_runs_in_an_empty_folder(call, gpu_hub):
+    code, body = await call("student1-server", "jobs", "POST", job("import os; print(os.listdir('.'))"))
     assert code == 201
-    workdir = gpu_hub["queue"].bundles[body["job"]["id"]].workdir
-    assert workdir.parent == (tmp_path / "gpu-service" / "scratch").resolve()
-    assert stat.S_IMODE(workdir.stat().st_mode) == 0o700
-    assert (workdir / "data.csv").read_text() == "x\n1\n" and (workdir / "sub" / "model.txt").read_text() == "weights"
-    assert (workdir / "empty").is_dir()
-    # A plain JSON body is a job with an empty folder.
-    code, body = await call("student1-server", "jobs", "POST", job())
-    assert code == 201 and list(gpu_hub["queue"].bundles[body["job"]["id"]].workdir.iterdir()) == []
+    events = await events_until(call, "student1-server", body["job"]["id"])
+    assert text_of(events) == "[]\n"
 
 
 def link_entry():
@@ -130,7 +183,7 @@ async def test_an_archive_that_would_leave_its_folder_is_refused(call, gpu_hub, 
     assert (code, body["error"]["code"]) == (400, "bad_archive")
     assert not (tmp_path / "gpu-service" / "evil.txt").exists() and not (tmp_path / "evil.txt").exists()
     assert list((tmp_path / "gpu-service" / "scratch").iterdir()) == []  # nothing left behind
-    assert gpu_hub["queue"].jobs == {}
+    assert (await call("student1-server", "jobs"))[1]["jobs"] == []
 
 
 async def test_too_big_and_broken_archives(call, gpu_hub, tmp_path):
@@ -141,49 +194,47 @@ async def test_too_big_and_broken_archives(call, gpu_hub, tmp_path):
     assert (code, body["error"]["code"]) == (400, "bad_archive")
     code, body = await call("student1-server", "jobs", "POST", {"kernel": "python3"}, folder=zipped({}))
     assert (code, body["error"]["code"]) == (400, "bad_request")
+    # Refused by the queue (a syntax error): the scratch folder goes too.
+    code, body = await call("student1-server", "jobs", "POST", job("print("), folder=zipped({"a": "1"}))
+    assert (code, body["error"]["code"]) == (400, "syntax_error")
     assert list((tmp_path / "gpu-service" / "scratch").iterdir()) == []
 
 
 async def test_events_by_long_poll(call, gpu_hub):
-    job_id = (await call("student1-server", "jobs", "POST", job("print('polled')"), folder=zipped({})))[1]["job"]["id"]
-    events, after, done = [], 0, False
-    while not done:
-        code, body = await call("student1-server", f"jobs/{job_id}/events", params=f"after={after}&timeout=10")
-        assert code == 200 and body["events"] or body["done"]
-        events += body["events"]
-        after = events[-1]["seq"] if events else after
-        done = body["done"]
-    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-    assert events[-1]["job"]["state"] == "succeeded"
-    assert any("polled" in e["output"].get("text", "") for e in events if e["type"] == "output")
+    job_id = await submit(call, "student1-server", "print('polled')")
+    events = await events_until(call, "student1-server", job_id)
+    seqs = [e["seq"] for e in events]
+    assert seqs[0] == 1 and seqs == sorted(set(seqs))
+    assert events[-1]["job"]["state"] == "succeeded" and text_of(events) == "polled\n"
     # After the end: nothing more, at once.
     start = time.monotonic()
-    code, body = await call("student1-server", f"jobs/{job_id}/events", params=f"after={after}&timeout=10")
+    code, body = await poll(call, "student1-server", job_id, after=seqs[-1])
     assert (code, body) == (200, {"events": [], "done": True}) and time.monotonic() - start < 2
+    # From the start again: the same events.
+    assert await events_until(call, "student1-server", job_id) == events
 
 
 async def test_a_poll_with_nothing_new_waits_then_answers_empty(call, gpu_hub):
-    gpu_hub["queue"].hold = True
-    job_id = (await call("student1-server", "jobs", "POST", job(), folder=zipped({})))[1]["job"]["id"]
-    code, body = await call("student1-server", f"jobs/{job_id}/events", params="after=0&timeout=5")
-    after = body["events"][-1]["seq"]
-    code, body = await call("student1-server", f"jobs/{job_id}/events", params=f"after={after}&timeout=5")
-    if body["events"]:  # the running state may come in a second answer
-        after = body["events"][-1]["seq"]
+    job_id = await submit(call, "student1-server")
+    events = await events_until(call, "student1-server", job_id, stop=running)
     start = time.monotonic()
-    code, body = await call("student1-server", f"jobs/{job_id}/events", params=f"after={after}&timeout=0.5")
+    code, body = await poll(call, "student1-server", job_id, after=events[-1]["seq"], timeout=0.5)
     assert (code, body) == (200, {"events": [], "done": False})
     assert 0.4 < time.monotonic() - start < 3
     code, body = await call("student1-server", f"jobs/{job_id}/events", params="after=x")
     assert (code, body["error"]["code"]) == (400, "bad_request")
+    await call("student1-server", f"jobs/{job_id}", "DELETE")
 
 
-async def test_scratch_folders_of_ended_jobs_are_swept(call, gpu_hub):
-    gpu_hub["queue"].hold = True
-    running = (await call("student1-server", "jobs", "POST", job(), folder=zipped({"a": "1"})))[1]["job"]["id"]
-    ended = (await call("student2-server", "jobs", "POST", job(), folder=zipped({"b": "2"})))[1]["job"]["id"]
-    await call("student2-server", f"jobs/{ended}", "DELETE")
-    bundles = gpu_hub["queue"].bundles
+async def test_scratch_folders_of_ended_jobs_are_swept_and_of_running_ones_kept(call, gpu_hub, tmp_path):
+    scratch = tmp_path / "gpu-service" / "scratch"
+    busy = await submit(call, "student1-server", SLEEP, {"a": "1"})
+    await events_until(call, "student1-server", busy, stop=running)
+    done = await submit(call, "student2-server", "print(2)", {"b": "2"})
+    await events_until(call, "student2-server", done)
     await gpu_hub["app"].scratch.sweep(gpu_hub["queue"])
-    assert bundles[running].workdir.is_dir() and not bundles[ended].workdir.exists()
-    assert not bundles[ended].workdir.with_suffix(".job").exists()
+    left = [p for p in scratch.iterdir() if p.is_dir()]
+    assert len(left) == 1 and (left[0] / "a").exists() and left[0].with_suffix(".job").read_text() == busy
+    await call("student1-server", f"jobs/{busy}", "DELETE")
+    await gpu_hub["app"].scratch.sweep(gpu_hub["queue"])
+    assert list(scratch.iterdir()) == []

@@ -36,7 +36,9 @@ def _text(body: dict[str, Any], key: str, limit: int = MAX_NAME_CHARS) -> str:
 
 
 def parse_job(body: Any) -> tuple[str, str, list[JobCell], Optional[int]]:
-    """``(notebook, kernel, cells, time_limit)`` from a ``POST jobs`` body (PROTOCOL.md); GpuError 400 otherwise."""
+    """``(notebook, kernel, cells, time_limit)`` from a ``POST jobs`` body (PROTOCOL.md); GpuError 400 when it is not
+    of that shape. What the cells must be to run (a target, none empty, Python syntax) the queue checks
+    (validate.py)."""
     if not isinstance(body, dict):
         raise bad("The body must be a JSON object.")
     notebook, kernel = _text(body, "notebook"), _text(body, "kernel", 256)
@@ -59,14 +61,10 @@ def parse_job(body: Any) -> tuple[str, str, list[JobCell], Optional[int]]:
             raise bad(f"cells[{i}].source must be a string.")
         if not isinstance(target, bool):
             raise bad(f"cells[{i}].target must be true or false.")
-        if target and not source.strip():
-            raise bad(f"The cell {cell_id!r} to run is empty.")
         seen.add(cell_id)
         cells.append(JobCell(cell_id, source, target))
     if sum(len(c.source) for c in cells) > MAX_SOURCE_CHARS:
         raise bad("The cells' code is too long for one job.")
-    if not any(c.target for c in cells):
-        raise bad("No cell to run: at least one cell must have target: true.")
     time_limit = body.get("time_limit_seconds")
     if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, int) or time_limit < 1):
         raise bad("'time_limit_seconds' must be a whole number of seconds, at least 1.")

@@ -1,14 +1,18 @@
 """The GPU queue's bridge API under ``{base_url}classlab/api/gpu/`` (PROTOCOL.md): REST and the events WebSocket.
 
 The same handlers serve every backend: the queue in this server (``gpu_backend = "local"``) or the JupyterHub service
-reached through RemoteQueue (``"remote"``). The caller is this server's authenticated user (never a name sent by the
-client); a teacher is a Hub admin or a member of ``teachers_group`` (on a single server, its one user).
+reached through RemoteQueue (``"remote"``). The caller is this server's authenticated user, never a name sent by the
+client: in a JupyterHub the Hub user (a teacher when a Hub admin or in ``teachers_group``); on a single server its one
+owner, a teacher, under one stable name (the OS login), since jupyter_server names each token login anew
+("anonymous" users) and jobs and quota must not change hands with a cookie.
 """
 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -16,16 +20,33 @@ from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import ensure_async
 from tornado import web, websocket
 
-from ..apibase import JsonAPIMixin, server_user_teacher
+from ..apibase import JsonAPIMixin, hub_teacher
 from ..handlers import ws_authenticated
 from .bundle import notebook_folder, parse_job
 from .queue import GpuError, GpuQueue, GpuUser, JobBundle
-from .settings import local_queue_kwargs
+from .settings import make_local_queue, start_queue, stop_queue
 
 if TYPE_CHECKING:
     from ..app import ClassLabBridgeApp
 
 GPU_API = "classlab/api/gpu"
+
+
+@lru_cache(maxsize=1)
+def server_owner() -> str:
+    """The name jobs go under on a server outside a JupyterHub."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name for this uid (a container without a passwd entry)
+        return "owner"
+
+
+def gpu_user(user: Any, teachers_group: str) -> GpuUser:
+    """The caller as the queue knows them (see the module docstring)."""
+    hub_user = getattr(user, "hub_user", None)  # jupyterhub.singleuser's JupyterHubUser (JupyterHub >= 2)
+    if isinstance(hub_user, dict):
+        return GpuUser(user.username, hub_teacher(hub_user, teachers_group))
+    return GpuUser(server_owner(), teacher=True)
 
 
 class GpuBridge:
@@ -48,10 +69,7 @@ class GpuBridge:
     def _make_queue(self) -> GpuQueue:
         app = self.app
         if app.gpu_backend == "local":
-            from .local import LocalQueue
-
-            Path(app.gpu_data_dir).mkdir(parents=True, exist_ok=True)
-            return LocalQueue(**local_queue_kwargs(app, "gpu_"), data_dir=Path(app.gpu_data_dir))
+            return make_local_queue(app, "gpu_", Path(app.gpu_data_dir))
         if app.gpu_backend == "remote":
             from ..hubclient import HubServiceClient
             from .remote import RemoteQueue
@@ -71,10 +89,15 @@ class GpuBridge:
             "'local' or 'remote'.",
         )
 
+    async def start(self) -> None:
+        """Starts the queue with the server (not on its first call): jobs queued before a restart run on."""
+        if self.app.gpu_backend == "local":
+            await start_queue(self.queue())
+
     async def close(self) -> None:
         if self._queue is not None:
             queue, self._queue = self._queue, None
-            await queue.close()
+            await stop_queue(queue)
 
     def handlers(self) -> list[tuple[str, Any, dict[str, Any]]]:
         kw = {"gpu": self}
@@ -98,8 +121,7 @@ class GpuHandlerMixin:
 
     @property
     def user(self) -> GpuUser:
-        user = self.current_user
-        return GpuUser(user.username, server_user_teacher(user, self.gpu.teachers_group))
+        return gpu_user(self.current_user, self.gpu.teachers_group)
 
 
 class GpuAPIHandler(GpuHandlerMixin, JsonAPIMixin, APIHandler):

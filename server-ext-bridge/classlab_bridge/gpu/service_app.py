@@ -31,7 +31,7 @@ from ..apibase import hub_teacher
 from ..hubservice import HubIdentities, HubServiceApp, ServiceAPIHandler, make_service_app
 from .bundle import parse_job, remove_tree, unpack_folder
 from .queue import TERMINAL, GpuError, GpuQueue, GpuUser, JobBundle
-from .settings import local_queue_kwargs, queue_settings
+from .settings import make_local_queue, queue_settings, start_queue, stop_queue
 
 #: The longest long poll a client may ask for (seconds).
 MAX_POLL_SECONDS = 60.0
@@ -283,40 +283,33 @@ class GpuServiceApp(HubServiceApp, GpuServiceSettings):  # type: ignore[misc, va
 
     queue: Optional[GpuQueue] = None
     scratch: Scratch
+    _sweeper: Optional[ioloop.PeriodicCallback] = None
 
     def build(self, hub_auth: Any = None, queue: Optional[GpuQueue] = None) -> tuple[GpuQueue, web.Application]:
         """The queue (a LocalQueue from the settings unless given) and the Tornado application."""
         data = Path(self.data_dir).resolve()
         data.mkdir(parents=True, exist_ok=True)
         self.scratch = Scratch(data / "scratch")
-        if queue is None:
-            from .local import LocalQueue
-
-            queue = LocalQueue(**local_queue_kwargs(self, ""), data_dir=data)
-        self.queue = queue
+        self.queue = queue = queue or make_local_queue(self, "", data)
         identities = self.hub_identities(
             lambda model: GpuUser(str(model["name"]), hub_teacher(model, self.teachers_group)), hub_auth
         )
         return queue, make_app(queue, identities, self)
 
-    def start_sweeper(self) -> ioloop.PeriodicCallback:
-        assert self.queue is not None
-        queue = self.queue
-        sweeper = ioloop.PeriodicCallback(lambda: self.scratch.sweep(queue), self.sweep_seconds * 1000)
-        sweeper.start()
-        return sweeper
-
     async def setup(self) -> None:
         queue, app = self.build()
         # The folder archive, the job's cells and the form's framing.
         self.listen(app, max_body_size=self.max_bundle_bytes + 16 * 1024 * 1024)
+        await start_queue(queue)
         await self.scratch.sweep(queue)
-        self._sweeper = self.start_sweeper()
+        self._sweeper = ioloop.PeriodicCallback(lambda: self.scratch.sweep(queue), self.sweep_seconds * 1000)
+        self._sweeper.start()
 
     async def teardown(self) -> None:
-        self._sweeper.stop()
+        if self._sweeper is not None:
+            self._sweeper.stop()
         if self.queue is not None:
-            await self.queue.close()
+            await stop_queue(self.queue)
 
 
 main = GpuServiceApp.launch_instance

@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
 from traitlets import Enum, Float, HasTraits, Integer, TraitType
+
+from .queue import GpuQueue
 
 MIB = 1024 * 1024
 
@@ -34,7 +37,7 @@ def _settings() -> dict[str, TraitType]:
         "max_time_limit": Integer(7200, min=1, config=True, help="The longest time limit (seconds) a job may ask for."),
         "max_running_per_user": Integer(1, min=1, config=True, help="Jobs of one user that may run at once."),
         "max_queued_per_user": Integer(
-            3, min=1, config=True, help="Jobs of one user that may be queued or running at once (more: 429)."
+            5, min=1, config=True, help="Jobs of one user that may be queued or running at once (more: 429)."
         ),
         "max_output_bytes": Integer(
             2 * MIB, min=1024, config=True, help="Output JSON kept per job; past it outputs stop (the job goes on)."
@@ -55,9 +58,9 @@ def _settings() -> dict[str, TraitType]:
     }
 
 
-#: Setting name -> (LocalQueue keyword, conversion); settings not listed here are not the queue's (max_bundle_bytes).
+#: Setting name -> (LocalQueue keyword, conversion).
 LOCAL_QUEUE_KWARGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "slots": ("slots", lambda n: n or None),
+    "slots": ("gpu_slots", lambda n: n or None),
     "cpu_slots": ("cpu_slots", int),
     "quota_hours": ("quota_seconds", lambda hours: hours * 3600.0),
     "quota_period": ("quota_period", str),
@@ -67,6 +70,7 @@ LOCAL_QUEUE_KWARGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "max_queued_per_user": ("max_queued_per_user", int),
     "max_output_bytes": ("max_output_bytes", int),
     "context": ("context", str),
+    "max_bundle_bytes": ("max_bundle_bytes", int),  # reported by info(); the bridge and the service enforce it
 }
 
 
@@ -79,3 +83,27 @@ def queue_settings(class_name: str, prefix: str = "") -> type[HasTraits]:
 def local_queue_kwargs(owner: HasTraits, prefix: str) -> dict[str, Any]:
     """LocalQueue's keyword arguments from ``owner``'s ``prefix``-named settings."""
     return {kwarg: convert(getattr(owner, prefix + name)) for name, (kwarg, convert) in LOCAL_QUEUE_KWARGS.items()}
+
+
+def make_local_queue(owner: HasTraits, prefix: str, data_dir: Path) -> GpuQueue:
+    """The LocalQueue of the bridge (``prefix="gpu_"``) or of the Hub service (``""``)."""
+    from .local import LocalQueue
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return LocalQueue(**local_queue_kwargs(owner, prefix), data_dir=data_dir)
+
+
+async def start_queue(queue: GpuQueue) -> None:
+    """Starts a local queue now (recovery after a restart, queued jobs run on) rather than on its first call."""
+    from .local import LocalQueue
+
+    if isinstance(queue, LocalQueue):
+        await queue.start()
+
+
+async def stop_queue(queue: GpuQueue) -> None:
+    """Closes a queue as its server stops: a local queue's running jobs end ``interrupted`` now (outputs so far kept)
+    instead of running on unwatched."""
+    from .local import LocalQueue
+
+    await (queue.close(stop_running=True) if isinstance(queue, LocalQueue) else queue.close())
