@@ -2,7 +2,8 @@
 
 A real multi-user hub on loopback ports the harness chose: three users with a shared password, a `teachers` group,
 local single-user servers running JupyterLab with every ClassLab package from the repository's .venv, and a service
-token the tests use to read groups through the Hub REST API. State lives in the per-run dir start-hub.sh made.
+token the tests use to read groups through the Hub REST API, and the ClassLab help relay and GPU queue as managed
+services. State lives in the per-run dir start-hub.sh made.
 """
 
 import os
@@ -61,10 +62,32 @@ c.JupyterHub.services.append(
         "display": False,
     }
 )
-# Every user may call the service and find it; each server's own token gets those two scopes too (the bridge forwards
-# with it; the service asks the Hub whose token it is).
+# --- ClassLab GPU queue as a managed service (gpu_backend = "remote"): one CPU slot shared by the class -------------
+# The same lines an admin puts in a production jupyterhub_config.py (README: "GPU in a JupyterHub").
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    gpu_port = s.getsockname()[1]
+c.JupyterHub.services.append(
+    {
+        "name": "classlab-gpu",
+        "url": f"http://127.0.0.1:{gpu_port}",
+        "command": [
+            sys.executable,
+            "-m",
+            "classlab_bridge.gpu.service_app",
+            "--teachers-group=teachers",
+            "--GpuServiceApp.cpu_slots=1",
+            f"--data-dir={state / 'classlab-gpu'}",  # the queue's ledger, job records and scratch folders
+        ],
+        "display": False,
+    }
+)
+
+# Every user may call the services and find them; each server's own token gets those scopes too (the bridge forwards
+# with it; the services ask the Hub whose token it is).
 HELP_SCOPES = ["access:services!service=classlab-help", "read:services!service=classlab-help"]
-c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", *HELP_SCOPES]
+GPU_SCOPES = ["access:services!service=classlab-gpu", "read:services!service=classlab-gpu"]
+c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", *HELP_SCOPES, *GPU_SCOPES]
 c.JupyterHub.load_roles = [
     {
         "name": "classlab-tests",
@@ -72,7 +95,7 @@ c.JupyterHub.load_roles = [
         "scopes": ["list:groups", "read:groups"],
         "services": ["classlab-tests"],
     },
-    {"name": "user", "scopes": ["self", *HELP_SCOPES]},
+    {"name": "user", "scopes": ["self", *HELP_SCOPES, *GPU_SCOPES]},
 ]
 
 # --- Single-user servers: local processes as root (no system users), JupyterLab with ClassLab from .venv --------

@@ -11,3 +11,6 @@ c.LabApp.expose_app_in_browser = True
 
 # The help relay is the Hub's service classlab-help (ui-tests/hub/jupyterhub_config.py), shared by all users.
 c.ClassLabBridgeApp.help_backend = "remote"
+
+# The GPU queue is the Hub's service classlab-gpu (one slot, one quota ledger for the class).
+c.ClassLabBridgeApp.gpu_backend = "remote"
