@@ -62,6 +62,10 @@ class ServiceAPIHandler(JsonAPIMixin, web.RequestHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.finish(json.dumps({"error": {"code": str(status_code), "message": self._reason}}))
 
+    def get_current_user(self) -> Any:
+        # Set by prepare (before any method runs), so that @web.authenticated reads the same caller.
+        return getattr(self, "who", None)
+
     async def prepare(self) -> None:
         match = TOKEN_HEADER.fullmatch(self.request.headers.get("Authorization", "").strip())
         who = await self.identities.identify(match.group(1)) if match else None

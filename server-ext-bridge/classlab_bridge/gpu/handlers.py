@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import ensure_async
-from tornado import web, websocket
+from tornado import websocket
 
-from ..apibase import JsonAPIMixin, hub_teacher
+from ..apibase import hub_teacher
 from ..handlers import ws_authenticated
 from .bundle import notebook_folder, parse_job
 from .queue import GpuError, GpuQueue, GpuUser, JobBundle
+from .rest import GpuRest, rest_routes
 from .settings import make_local_queue, start_queue, stop_queue
 
 if TYPE_CHECKING:
@@ -101,13 +102,8 @@ class GpuBridge:
 
     def handlers(self) -> list[tuple[str, Any, dict[str, Any]]]:
         kw = {"gpu": self}
-        return [
-            (rf"/{GPU_API}/info", InfoHandler, kw),
-            (rf"/{GPU_API}/quota", QuotaHandler, kw),
-            (rf"/{GPU_API}/jobs", JobsHandler, kw),
-            (rf"/{GPU_API}/jobs/([^/]+)", JobHandler, kw),
-            (rf"/{GPU_API}/jobs/([^/]+)/events", EventsHandler, kw),
-        ]
+        rest = [(rf"/{GPU_API}/{path}", handler, kw) for path, handler, _ in rest_routes(GpuAPIHandler, kw)]
+        return [*rest, (rf"/{GPU_API}/jobs/([^/]+)/events", EventsHandler, kw)]
 
 
 class GpuHandlerMixin:
@@ -119,73 +115,24 @@ class GpuHandlerMixin:
     def initialize(self, gpu: GpuBridge) -> None:
         self.gpu = gpu
 
-    @property
-    def user(self) -> GpuUser:
+    def caller(self) -> GpuUser:
         return gpu_user(self.current_user, self.gpu.teachers_group)
 
-
-class GpuAPIHandler(GpuHandlerMixin, JsonAPIMixin, APIHandler):
-    error_class = GpuError
-
-    async def answer(self, work: Any, status: int = 200) -> None:
-        """Replies with what the coroutine function ``work(queue)`` returns, or with its GpuError."""
-        try:
-            self.reply(await work(self.gpu.queue()), status)
-        except GpuError as e:
-            self.fail(e)
+    def gpu_queue(self) -> GpuQueue:
+        return self.gpu.queue()
 
 
-class InfoHandler(GpuAPIHandler):
-    @web.authenticated
-    async def get(self) -> None:
-        async def info(queue: GpuQueue) -> dict[str, Any]:
-            return {"max_bundle_bytes": self.gpu.app.gpu_max_bundle_bytes, "reachable": True, **await queue.info()}
+class GpuAPIHandler(GpuHandlerMixin, GpuRest, APIHandler):
+    """The REST calls (rest.py) for this server's user; a job runs in its notebook's folder under the root."""
 
-        await self.answer(info)
+    @property
+    def info_defaults(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"max_bundle_bytes": self.gpu.app.gpu_max_bundle_bytes}
 
-
-class QuotaHandler(GpuAPIHandler):
-    @web.authenticated
-    async def get(self) -> None:
-        await self.answer(lambda queue: queue.quota(self.user))
-
-
-class JobsHandler(GpuAPIHandler):
-    @web.authenticated
-    async def get(self) -> None:
-        all_users = self.get_argument("all", "") in ("1", "true")
-
-        async def jobs(queue: GpuQueue) -> dict[str, Any]:
-            return {"jobs": await queue.list(self.user, all_users=all_users)}
-
-        await self.answer(jobs)
-
-    @web.authenticated
-    async def post(self) -> None:
-        async def submit(queue: GpuQueue) -> dict[str, Any]:
-            notebook, kernel, cells, time_limit = parse_job(self.body())
-            workdir = notebook_folder(self.gpu.root_dir, notebook)
-            bundle = JobBundle(notebook, kernel, cells, workdir, time_limit)
-            return {"job": await queue.submit(self.user, bundle)}
-
-        await self.answer(submit, 201)
-
-
-class JobHandler(GpuAPIHandler):
-    @web.authenticated
-    async def get(self, job_id: str) -> None:
-        async def job(queue: GpuQueue) -> dict[str, Any]:
-            found, outputs = await queue.get(self.user, job_id)
-            return {"job": found, "outputs": outputs}
-
-        await self.answer(job)
-
-    @web.authenticated
-    async def delete(self, job_id: str) -> None:
-        async def cancel(queue: GpuQueue) -> dict[str, Any]:
-            return {"job": await queue.cancel(self.user, job_id)}
-
-        await self.answer(cancel)
+    async def submit(self, queue: GpuQueue, user: GpuUser) -> dict[str, Any]:
+        notebook, kernel, cells, time_limit = parse_job(self.body())
+        workdir = notebook_folder(self.gpu.root_dir, notebook)
+        return await queue.submit(user, JobBundle(notebook, kernel, cells, workdir, time_limit))
 
 
 class EventsHandler(GpuHandlerMixin, JupyterHandler, websocket.WebSocketHandler):
@@ -214,7 +161,7 @@ class EventsHandler(GpuHandlerMixin, JupyterHandler, websocket.WebSocketHandler)
         except ValueError:
             return self._refuse(GpuError(400, "bad_request", "'after' must be a whole number, 0 or more."))
         try:
-            await self.gpu.queue().get(self.user, job_id)
+            await self.gpu_queue().get(self.caller(), job_id)
         except GpuError as e:
             return self._refuse(e)
         await ensure_async(super().get(job_id))
@@ -224,7 +171,7 @@ class EventsHandler(GpuHandlerMixin, JupyterHandler, websocket.WebSocketHandler)
 
     async def pump(self, job_id: str) -> None:
         try:
-            async for event in self.gpu.queue().events(self.user, job_id, self.after):
+            async for event in self.gpu_queue().events(self.caller(), job_id, self.after):
                 await self.write_message(json.dumps(event))
         except GpuError as e:
             self.log.warning("ClassLab GPU: events of %s stopped: %s", job_id, e.message)

@@ -31,6 +31,7 @@ from ..apibase import hub_teacher
 from ..hubservice import HubIdentities, HubServiceApp, ServiceAPIHandler, make_service_app
 from .bundle import parse_job, remove_tree, unpack_folder
 from .queue import TERMINAL, GpuError, GpuQueue, GpuUser, JobBundle
+from .rest import GpuRest, rest_routes
 from .settings import make_local_queue, queue_settings, start_queue, stop_queue
 
 #: The longest long poll a client may ask for (seconds).
@@ -95,34 +96,19 @@ class GpuServiceHandler(ServiceAPIHandler):
         self.identities = identities
         self.app = app
 
-    async def answer(self, work: Any, status: int = 200) -> None:
-        try:
-            self.reply(await work(), status)
-        except GpuError as e:
-            self.fail(e)
 
+class GpuRestHandler(GpuRest, GpuServiceHandler):
+    """The REST calls (rest.py) for the token's owner; a job runs in a scratch folder made from its upload."""
 
-class InfoHandler(GpuServiceHandler):
-    async def get(self) -> None:
-        async def info() -> dict[str, Any]:
-            return {"max_bundle_bytes": self.app.max_bundle_bytes, "reachable": True, **await self.queue.info()}
+    def caller(self) -> GpuUser:
+        return self.who
 
-        await self.answer(info)
+    def gpu_queue(self) -> GpuQueue:
+        return self.queue
 
-
-class QuotaHandler(GpuServiceHandler):
-    async def get(self) -> None:
-        await self.answer(lambda: self.queue.quota(self.who))
-
-
-class JobsHandler(GpuServiceHandler):
-    async def get(self) -> None:
-        all_users = self.get_argument("all", "") in ("1", "true")
-
-        async def jobs() -> dict[str, Any]:
-            return {"jobs": await self.queue.list(self.who, all_users=all_users)}
-
-        await self.answer(jobs)
+    @property
+    def info_defaults(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"max_bundle_bytes": self.app.max_bundle_bytes}
 
     def _job_and_folder(self) -> tuple[Any, bytes]:
         if self.request.headers.get("Content-Type", "").startswith("multipart/form-data"):
@@ -137,41 +123,23 @@ class JobsHandler(GpuServiceHandler):
             return body, folders[0].body if folders else b""
         return self.body(), b""
 
-    async def post(self) -> None:
-        async def submit() -> dict[str, Any]:
-            body, archive = self._job_and_folder()
-            notebook, kernel, cells, time_limit = parse_job(body)
-            limit = self.app.max_bundle_bytes
-            if len(archive) > limit:
-                raise GpuError(413, "too_big", f"The folder archive is larger than {limit / 1048576:.0f} MiB.")
-            folder = self.app.scratch.new()
-            try:
-                if archive:
-                    await asyncio.get_running_loop().run_in_executor(None, unpack_folder, archive, folder, limit)
-                bundle = JobBundle(notebook, kernel, cells, folder, time_limit, extra={"archive_bytes": len(archive)})
-                job = await self.queue.submit(self.who, bundle)
-            except BaseException:
-                self.app.scratch.drop(folder)
-                raise
-            self.app.scratch.claim(folder, job["id"])
-            return {"job": job}
-
-        await self.answer(submit, 201)
-
-
-class JobHandler(GpuServiceHandler):
-    async def get(self, job_id: str) -> None:
-        async def job() -> dict[str, Any]:
-            found, outputs = await self.queue.get(self.who, job_id)
-            return {"job": found, "outputs": outputs}
-
-        await self.answer(job)
-
-    async def delete(self, job_id: str) -> None:
-        async def cancel() -> dict[str, Any]:
-            return {"job": await self.queue.cancel(self.who, job_id)}
-
-        await self.answer(cancel)
+    async def submit(self, queue: GpuQueue, user: GpuUser) -> dict[str, Any]:
+        body, archive = self._job_and_folder()
+        notebook, kernel, cells, time_limit = parse_job(body)
+        limit = self.app.max_bundle_bytes
+        if len(archive) > limit:
+            raise GpuError(413, "too_big", f"The folder archive is larger than {limit / 1048576:.0f} MiB.")
+        folder = self.app.scratch.new()
+        try:
+            if archive:
+                await asyncio.get_running_loop().run_in_executor(None, unpack_folder, archive, folder, limit)
+            bundle = JobBundle(notebook, kernel, cells, folder, time_limit, extra={"archive_bytes": len(archive)})
+            job = await queue.submit(user, bundle)
+        except BaseException:
+            self.app.scratch.drop(folder)
+            raise
+        self.app.scratch.claim(folder, job["id"])
+        return job
 
 
 async def poll_events(
@@ -213,6 +181,8 @@ async def poll_events(
 
 
 class EventsHandler(GpuServiceHandler):
+    """``GET jobs/{id}/events?after=N&timeout=25``: the long poll (see the module docstring)."""
+
     _poll: Optional[asyncio.Task[tuple[list[dict[str, Any]], bool]]] = None
 
     async def get(self, job_id: str) -> None:
@@ -239,13 +209,7 @@ class EventsHandler(GpuServiceHandler):
 
 def make_app(queue: GpuQueue, identities: HubIdentities[GpuUser], app: GpuServiceApp) -> web.Application:
     kw = {"queue": queue, "identities": identities, "app": app}
-    routes: list[tuple[str, type, dict[str, Any]]] = [
-        ("info", InfoHandler, kw),
-        ("quota", QuotaHandler, kw),
-        ("jobs", JobsHandler, kw),
-        ("jobs/([^/]+)", JobHandler, kw),
-        ("jobs/([^/]+)/events", EventsHandler, kw),
-    ]
+    routes = [*rest_routes(GpuRestHandler, kw), ("jobs/([^/]+)/events", EventsHandler, kw)]
     return make_service_app("classlab-gpu", app.prefix, "gpu", routes)
 
 
