@@ -18,3 +18,9 @@ c.IdentityProvider.token = os.environ["CLASSLAB_UI_TOKEN"]
 c.ServerApp.allow_root = True
 # jupyter-collaboration's document history (a SQLite file, by default in the current directory).
 c.SQLiteYStore.db_path = os.path.join(os.environ["JUPYTER_RUNTIME_DIR"], "ystore.db")
+
+# GPU queue (tests/gpu.spec.ts): no GPU even on a machine that has one (jobs run on the CPU, and the UI says so),
+# and one slot, so a second job waits in line while the first runs; its records under the test's own data dir.
+os.environ["CUDA_VISIBLE_DEVICES"] = ""
+c.ClassLabBridgeApp.gpu_backend = "local"
+c.ClassLabBridgeApp.gpu_cpu_slots = 1

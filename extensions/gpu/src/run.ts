@@ -37,6 +37,9 @@ export class JobRun implements IJobRun {
     this._api = options.api;
     this._job = options.job;
     this._endedCallback = options.ended;
+    if (this._job.state === 'running') {
+      this._noteRunning(this._job, this._receivedAt);
+    }
     if (options.notebook) {
       this._sink = new OutputSink(options.notebook);
       this._sink.reset(this._job.targets);
@@ -154,8 +157,13 @@ export class JobRun implements IJobRun {
 
   private _setJob(job: IGpuJob): void {
     const before = this._job;
+    const now = Date.now();
     this._job = { ...job };
-    this._receivedAt = Date.now();
+    if (job.state === 'running') {
+      this._noteRunning(job, now);
+      this._job.elapsed_seconds = (now - this._runningSince!) / 1000;
+    }
+    this._receivedAt = now;
     if (
       before.state !== job.state ||
       before.device !== job.device ||
@@ -166,6 +174,16 @@ export class JobRun implements IJobRun {
     if (isTerminal(job.state)) {
       this._end();
     }
+  }
+
+  /**
+   * When (by this browser's clock) the job started running: the earliest any event says. Replayed events (a
+   * re-attach) carry the time of their day, so the time so far never counts back.
+   */
+  private _noteRunning(job: IGpuJob, now: number): void {
+    const since = now - (job.elapsed_seconds ?? 0) * 1000;
+    this._runningSince =
+      this._runningSince === null ? since : Math.min(this._runningSince, since);
   }
 
   /** Each target cell's record of this job. */
@@ -367,6 +385,7 @@ export class JobRun implements IJobRun {
   private _log: string[] = [];
   private _logText = '';
   private _receivedAt = Date.now();
+  private _runningSince: number | null = null;
   private _endedCallback?: (run: JobRun) => void;
   private _changed = new Signal<IJobRun, void>(this);
 }

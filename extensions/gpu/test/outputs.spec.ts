@@ -467,3 +467,31 @@ describe('a job followed live', () => {
     run.dispose();
   });
 });
+
+describe('the time so far', () => {
+  it('never counts back when old state events are replayed', () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    const settings = ServerConnection.makeSettings({
+      baseUrl: 'http://h/',
+      wsUrl: 'ws://h/',
+      WebSocket: FakeSocket as any
+    });
+    const run = new JobRun({
+      api: new GpuApi(settings),
+      // As the list said when the page came back: running for 30 s.
+      job: job('running', { elapsed_seconds: 30 }),
+      notebook: null
+    });
+    jest.advanceTimersByTime(2000);
+    // The replay: queued, then running from its start.
+    run.apply({ seq: 1, type: 'state', job: job('queued') });
+    run.apply({
+      seq: 2,
+      type: 'state',
+      job: job('running', { elapsed_seconds: 0 })
+    });
+    expect(run.job.elapsed_seconds).toBeGreaterThanOrEqual(32);
+    run.dispose();
+    jest.useRealTimers();
+  });
+});
