@@ -28,7 +28,10 @@ def gpu_hub(jp_asyncio_loop, tmp_path):
     (see hub_fake.py)."""
 
     async def start():
-        return start_hub_and_gpu_service(data_dir=str(tmp_path / "gpu-service"), slots=2, cpu_slots=2)
+        # Jobs under the service's own account (isolated ones: test_gpu_isolation.py).
+        return start_hub_and_gpu_service(
+            data_dir=str(tmp_path / "gpu-service"), slots=2, cpu_slots=2, isolate_jobs="off"
+        )
 
     running = jp_asyncio_loop.run_until_complete(start())
     yield running

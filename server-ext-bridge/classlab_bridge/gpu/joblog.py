@@ -1,8 +1,11 @@
 """A job's event file, ``<job-dir>/events.jsonl``: one JSON object per line, appended by two writers.
 
 The runner appends what the kernel produces (``output``, ``clear``, ``update``) and a few lines only the queue reads
-(``kernel``, ``truncated``, ``result``); the queue appends ``state`` lines. A line's 1-based number in the file is its
-event ``seq``, so replay after a restart, ``get()`` and every subscriber agree without a second copy of the outputs.
+(``kernel``, ``truncated``, ``result``), through a descriptor the queue opened for it (the file is the queue's, in a
+folder jobs cannot enter); the queue appends ``state`` lines. Whatever the runner writes is the job's word, since a
+job's code runs under the runner's account: the queue takes only the job's own business from it (local.py). A line's
+1-based number in the file is its event ``seq``, so replay after a restart, ``get()`` and every subscriber agree
+without a second copy of the outputs.
 
 Both writers use one ``write()`` on an ``O_APPEND`` descriptor per line, which Linux does not interleave on a local
 file. A writer killed mid-line can leave a partial line: the next append starts on a fresh line, and readers skip
@@ -24,17 +27,27 @@ CLIENT_TYPES = frozenset({"state", "output", "clear", "update"})
 MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
+def open_events(path: Path) -> int:
+    """A descriptor to append a job's events with (read-write: ``append_fd`` looks at the last byte)."""
+    return os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+
+
 def append(path: Path, event: dict[str, Any]) -> None:
     """Appends one event as one line, starting a fresh line if a killed writer left a partial one."""
-    data = (json.dumps(event, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = open_events(path)
     try:
-        size = os.fstat(fd).st_size
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            data = b"\n" + data
-        os.write(fd, data)
+        append_fd(fd, event)
     finally:
         os.close(fd)
+
+
+def append_fd(fd: int, event: dict[str, Any]) -> None:
+    """``append`` through a descriptor from ``open_events`` (the runner's, opened for it by the queue)."""
+    data = (json.dumps(event, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+    size = os.fstat(fd).st_size
+    if size and os.pread(fd, 1, size - 1) != b"\n":
+        data = b"\n" + data
+    os.write(fd, data)
 
 
 class Tail:

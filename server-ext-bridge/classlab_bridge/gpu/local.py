@@ -25,6 +25,8 @@ start()`` (every call also starts it when needed) and ``await close()`` when the
         environ=None,                     # where GPUs are looked for (default os.environ)
         job_env=None,                     # base environment of jobs (default os.environ without server secrets)
         kernel_specs=None,                # a jupyter_client KernelSpecManager (default: a new one)
+        isolate_jobs="off",               # "on" | "auto" | "off": jobs under accounts of their own (see Trust below)
+        job_uids="61000-61063",           # the uids (and gids) isolated jobs run as, one per running job
     )
 
 Public calls are the GpuQueue interface (queue.py, PROTOCOL.md): ``info``, ``submit``, ``list``, ``get``, ``cancel``,
@@ -33,13 +35,47 @@ Public calls are the GpuQueue interface (queue.py, PROTOCOL.md): ``info``, ``sub
 
 Details PROTOCOL.md leaves open, decided here:
 - A job has two process groups, the runner's (its own session) and its kernel's (jupyter_client always starts a kernel
-  in a session of its own); cancel, time limit and quota signal both, SIGTERM then SIGKILL after ``kill_grace``.
+  in a session of its own); cancel, time limit and quota signal both (isolated: the runner's group and every process
+  of the job's uid), SIGTERM then SIGKILL after ``kill_grace``.
 - GPU time charged = from the start to the moment the job was told to stop (cancel, time limit, the instant the quota
   ran out) or ended by itself, never more than its time limit: kill latency and polling are not the student's.
   After a restart an interrupted job is charged up to its last sign of life (now if it was still running).
 - ``output`` events of displays carry the kernel's ``display_id`` beside the output, for ``update`` events.
 - The output cap counts every output and update event a job wrote (a clear does not give bytes back), which keeps
   its events file, and so every replay, bounded.
+
+Trust (DESIGN.md §2: the quota is the queue's; PROTOCOL.md "Trust"). A job's code is the student's. Isolated, each
+running job has a uid of ``job_uids`` no other running job has (isolation.py); the runner is started already switched
+to it, with ``umask 077``, HOME and TMPDIR in a home of its own, and without the queue's secrets in its environment
+(``SECRET_ENV``); the queue's own process, with its token in ``/proc/<pid>/environ``, is another account's. Layout::
+
+    <data_dir>/                  0711 queue's account: passable, not listable (jobs reach homes/ and scratch/)
+      queue.sqlite (-wal, -shm)  0600 queue's: records and the ledger
+      jobs/                      0700 queue's: <id>/job.json, events.jsonl, runner.log, uid; jobs cannot enter
+      homes/<id>/                0700 the job's uid (its HOME, TMPDIR, Jupyter runtime files); removed at its end
+      scratch/<folder>/          0700 the job's uid from its start (the Hub service's ``bundle.scratch`` folders,
+                                 root-owned 0700 while queued); removed at its end
+
+The runner never opens anything in ``jobs/``: the queue passes it ``job.json`` as its standard input and an
+append descriptor on ``events.jsonl`` (``--events-fd``), opened before the switch; its stdout and stderr go to
+``runner.log`` the same way. So a job writes its own events and nothing else of the queue's. What it writes there is
+its word only: outputs, ``truncated``, ``result`` (which decides ``succeeded`` vs ``failed`` only for a job that ended
+by itself, exit code 0, inside its time limit and quota: the queue's clock and the process's exit decide the rest,
+and every charge is the queue's clock) and ``kernel`` (whose group is signalled only when not isolated; isolated, the
+queue signals every process of the job's uid instead). A forged ``state`` line can mislabel the job's own event
+stream, never its record, the ledger or another job. When the job ends, every process of its uid is killed
+(daemons included), its home and scratch folder and its entries in /tmp, /var/tmp and /dev/shm removed, and only
+then is the uid free again.
+
+``isolate_jobs``: ``on`` refuses jobs (info() and submit say why; queued ones wait) unless isolation works: the
+process has CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_KILL, CAP_DAC_OVERRIDE and CAP_FOWNER (root has them), the data
+dir's parents are passable by others, and ``python`` can run the runner's package under a job uid (a Python under
+a root-only folder such as ``/root/.pyenv`` cannot). ``auto`` isolates when that holds and otherwise runs jobs under
+the queue's own account (``isolation_problem`` says why; the Hub service logs it loudly). ``off``: the queue's account.
+The Hub service defaults to ``auto``; the in-process bridge maps ``auto`` to ``off`` (settings.py): there a job runs
+in the user's own notebook folder, which another account could not write, and there is no one else to protect the
+ledger from. Isolated with ``on`` in the bridge, a job reads the notebook folder only as its modes allow others, and
+the folder is never changed or removed.
 
 Memory stays small whatever the jobs print: outputs are only on disk (joblog.py); the queue keeps, per running job,
 its process and a file offset.
@@ -62,9 +98,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from . import fairshare, ledger
+from . import fairshare, isolation, ledger
 from .devices import Gpu, detect_gpus
-from .joblog import CLIENT_TYPES, EVENTS, Tail, append, read_all, replay_outputs
+from .joblog import CLIENT_TYPES, EVENTS, Tail, append, open_events, read_all, replay_outputs
 from .procs import JOB_ENV, group_running, kill_stale_group, signal_group
 from .queue import (
     CANCELLED,
@@ -114,6 +150,10 @@ class _Run:
     #: (state, reason, charge until) once it is being stopped.
     stop: Optional[tuple[str, str, float]] = None
     kill_at: Optional[float] = None
+    #: Isolated: the job's uid (and gid), its home, and its scratch folder (removed at its end) if it has one.
+    uid: Optional[int] = None
+    home: Optional[Path] = None
+    scratch: Optional[Path] = None
 
 
 def _fmt_seconds(s: float) -> str:
@@ -150,7 +190,11 @@ class LocalQueue(GpuQueue):
         environ: Optional[Mapping[str, str]] = None,
         job_env: Optional[Mapping[str, str]] = None,
         kernel_specs: Any = None,
+        isolate_jobs: str = "off",
+        job_uids: str = "61000-61063",
     ) -> None:
+        if isolate_jobs not in ("on", "auto", "off"):
+            raise ValueError(f"isolate_jobs must be 'on', 'auto' or 'off', not {isolate_jobs!r}")
         self.data_dir = Path(data_dir)
         self.gpu_slots = gpu_slots
         self.cpu_slots = max(0, cpu_slots)
@@ -174,6 +218,14 @@ class LocalQueue(GpuQueue):
             job_env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
         self.job_env = dict(job_env)
         self._kernel_specs = kernel_specs
+        self.isolate_jobs = isolate_jobs
+        self.job_uids = isolation.parse_uids(job_uids) if isolate_jobs != "off" else []
+        #: Whether jobs run under accounts of their own (known once started).
+        self.isolated = False
+        #: Why they do not, when asked to (``on``/``auto``); with ``on`` jobs are then refused.
+        self.isolation_problem: Optional[str] = None
+        self._accounts = isolation.Accounts(self.job_uids)
+        self._cleanups: dict[int, asyncio.Future[None]] = {}
         self.gpus: list[Gpu] = []
         self.slots: list[Optional[Gpu]] = []
         self.store: Optional[JobStore] = None
@@ -198,8 +250,8 @@ class LocalQueue(GpuQueue):
             if self._started:
                 return
             self._changed = asyncio.Event()
-            (self.data_dir / "jobs").mkdir(parents=True, exist_ok=True)
             loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, self._prepare)
             self.gpus = await loop.run_in_executor(None, detect_gpus, self.environ)
             if self.gpus:
                 count = self.gpu_slots if self.gpu_slots is not None else len(self.gpus)
@@ -207,7 +259,10 @@ class LocalQueue(GpuQueue):
             else:
                 self.slots = [None] * self.cpu_slots
             self.store = JobStore(self.data_dir / "queue.sqlite")
+            self._protect_records()
             await self._recover()
+            if self.isolated:  # nothing of ours runs now: whatever runs under the range is left from before
+                await loop.run_in_executor(None, self._sweep_accounts)
             self._task = asyncio.ensure_future(self._watch())
             self._started = True
             self._dispatch()
@@ -227,6 +282,8 @@ class LocalQueue(GpuQueue):
             while self._runs and time.monotonic() < deadline:
                 await asyncio.sleep(self.poll_interval)
         self._closed = True
+        if self._cleanups:
+            await asyncio.gather(*self._cleanups.values(), return_exceptions=True)
         if self._task is not None:
             self._task.cancel()
             try:
@@ -236,6 +293,57 @@ class LocalQueue(GpuQueue):
         self._notify()
         if self.store is not None:
             self.store.close()
+
+    def _prepare(self) -> None:
+        """The data dir's layout and modes (module docstring), and whether jobs can be isolated."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "jobs").mkdir(mode=0o700, exist_ok=True)
+        if self.isolate_jobs != "off":
+            self.isolation_problem = self._isolation_check()
+            self.isolated = self.isolation_problem is None
+        self._chmod(self.data_dir, 0o711 if self.isolated else 0o700)
+        self._chmod(self.data_dir / "jobs", 0o700)
+        db = self.data_dir / "queue.sqlite"
+        os.close(os.open(db, os.O_RDWR | os.O_CREAT, 0o600))
+        if self.isolated:
+            homes = self.data_dir / "homes"
+            homes.mkdir(mode=0o711, exist_ok=True)
+            self._chmod(homes, 0o711)
+
+    def _isolation_check(self) -> Optional[str]:
+        missing = isolation.missing_capabilities()
+        if missing:
+            return f"this process (uid {os.geteuid()}) lacks {', '.join(missing)} (run it as root in its container)."
+        far = isolation.unreachable(self.data_dir / "jobs")
+        if far:
+            return f"the jobs' accounts cannot reach the data dir {self.data_dir}: {far}."
+        fails = isolation.check_runs(self.python, self.job_env, self.job_uids[0])
+        if fails:
+            return f"{fails} (install it where other accounts may run it)."
+        return None
+
+    def _protect_records(self) -> None:
+        """queue.sqlite and its WAL files: the queue's account only."""
+        for name in ("queue.sqlite", "queue.sqlite-wal", "queue.sqlite-shm"):
+            self._chmod(self.data_dir / name, 0o600)
+
+    @staticmethod
+    def _chmod(path: Path, mode: int) -> None:
+        try:
+            os.chmod(path, mode)
+        except FileNotFoundError:
+            pass
+        except OSError as e:  # not ours (a shared folder): say so, go on
+            log.warning("GPU queue: cannot set mode %o on %s: %s", mode, path, e)
+
+    def _sweep_accounts(self) -> None:
+        """At start: no job of ours runs, so every process under the uid range and every job home is a leftover."""
+        for uid in self.job_uids:
+            if isolation.kill_all(uid):
+                log.warning("GPU queue: killed processes of job uid %s left from before", uid)
+        homes = self.data_dir / "homes"
+        for home in homes.iterdir() if homes.is_dir() else []:
+            isolation.remove(home)
 
     async def _recover(self) -> None:
         """After a restart: running jobs become ``interrupted`` (killed if still alive); queued ones stay queued."""
@@ -248,6 +356,10 @@ class LocalQueue(GpuQueue):
                     kernel_pgid = int(event["pgid"])
             groups = (rec.pgid, kernel_pgid)
             killed = [kill_stale_group(pgid, rec.id) for pgid in groups]
+            uid = self._job_uid(rec.id)
+            if uid is not None and uid in self.job_uids:  # it ran isolated: every process of its uid is the job's
+                killed.append(bool(isolation.kill_all(uid)))
+                self._clean_up(rec.id, uid, self._scratch_of(rec))
             # Its last lines are written before it is marked interrupted, so they never follow the terminal event.
             deadline = time.monotonic() + 2
             while any(killed) and time.monotonic() < deadline and any(group_running(p) for p in groups):
@@ -278,11 +390,24 @@ class LocalQueue(GpuQueue):
             "context": self.context,
             "max_bundle_bytes": self.max_bundle_bytes,
             "reachable": True,
+            "isolated": self.isolated,
+            **({"message": self._refusal()} if self._refusal() else {}),
         }
+
+    def _refusal(self) -> Optional[str]:
+        """Why no job may run (``isolate_jobs = on`` without isolation), or None."""
+        if self.isolate_jobs == "on" and not self.isolated:
+            return "GPU jobs are switched off: they must run under accounts of their own, but " + (
+                self.isolation_problem or "isolation is not available."
+            )
+        return None
 
     async def submit(self, user: GpuUser, bundle: JobBundle) -> dict[str, Any]:
         await self.start()
         store = self._db()
+        refusal = self._refusal()
+        if refusal:
+            raise GpuError(503, "isolation_unavailable", refusal)
         if not bundle.targets:
             check_cells(bundle, python=False)  # raises the "no target" error
         spec = self._kernel_spec(bundle.kernel)
@@ -311,6 +436,7 @@ class LocalQueue(GpuQueue):
             "cells": [{"id": c.id, "source": c.source, "target": c.target} for c in bundle.cells],
             "max_output_bytes": self.max_output_bytes,
             "startup_timeout": self.startup_timeout,
+            "scratch": bool(bundle.scratch),
         }
         (job_dir / "job.json").write_text(json.dumps(job_file))
         rec = store.insert(
@@ -417,7 +543,7 @@ class LocalQueue(GpuQueue):
         """Starts waiting jobs while slots are free, in fair-share order; then tells waiting jobs their new place."""
         if not self._started or self._closed:
             return
-        while True:
+        while not self._refusal():
             busy = {run.slot for run in self._runs.values()}
             free = [i for i in range(len(self.slots)) if i not in busy]
             if not free:
@@ -428,7 +554,12 @@ class LocalQueue(GpuQueue):
                 break
             rec = self._db().get(first.job_id)
             assert rec is not None
-            self._start_job(rec, free[0])
+            uid = None
+            if self.isolated:
+                uid = self._accounts.take()
+                if uid is None:
+                    break  # every uid is running a job or being cleaned up after one: the next end frees one
+            self._start_job(rec, free[0], uid)
         self._announce()
 
     def _announce(self) -> None:
@@ -440,11 +571,14 @@ class LocalQueue(GpuQueue):
             if self._announced.get(rec.id) != now:
                 self._append_state(rec, plan)
 
-    def _start_job(self, rec: JobRecord, slot: int) -> None:
+    def _start_job(self, rec: JobRecord, slot: int, uid: Optional[int] = None) -> None:
+        """Starts the runner on ``slot``; isolated, under ``uid`` (taken for it by ``_dispatch``)."""
         store = self._db()
         now = self.clock()
         q = self._quota(rec.user)
         if q["remaining_seconds"] <= 0:
+            if uid is not None:
+                self._accounts.give_back(uid)
             reason = "Your GPU time ran out before this job could start. " + self._quota_message(q)
             self._finish(rec, QUOTA_EXHAUSTED, reason, now, 0.0)
             return
@@ -454,26 +588,46 @@ class LocalQueue(GpuQueue):
         env[JOB_ENV] = rec.id
         env["PYTHONUNBUFFERED"] = "1"
         job_dir = self._job_dir(rec.id)
+        scratch = self._scratch_of(rec)
+        home = None
+        events_fd = None
         try:
-            with open(job_dir / "runner.log", "ab") as runner_log:
+            if uid is not None:
+                (job_dir / "uid").write_text(str(uid))  # for the restart rules: whose processes to kill
+                home = self._home_dir(rec.id)
+                isolation.make_home(home, uid)
+                if scratch is not None:
+                    isolation.hand_over(scratch, uid)
+                env = isolation.job_env(env, home, uid)
+            events_fd = open_events(self._events_path(rec.id))
+            with open(job_dir / "job.json", "rb") as job_file, open(job_dir / "runner.log", "ab") as runner_log:
                 proc = subprocess.Popen(
-                    [self.python, "-m", "classlab_bridge.gpu.runner", str(job_dir)],
+                    [self.python, "-m", "classlab_bridge.gpu.runner", "--events-fd", str(events_fd)],
                     cwd=rec.workdir,
                     env=env,
-                    stdin=subprocess.DEVNULL,
+                    stdin=job_file,
                     stdout=runner_log,
                     stderr=runner_log,
                     start_new_session=True,  # its own process group: cancel kills the group
                     close_fds=True,
+                    pass_fds=(events_fd,),
+                    **isolation.popen_kwargs(uid),  # switched to the job's account before exec
                 )
         except OSError as e:
             log.warning("GPU job %s could not start: %s", rec.id, e)
+            if uid is not None:
+                self._release(rec.id, uid, scratch)
             self._finish(rec, FAILED, f"The job could not start: {e}.", now, 0.0)
             return
+        finally:
+            if events_fd is not None:
+                os.close(events_fd)
         path = self._events_path(rec.id)
         tail = Tail(path)
         tail.offset = path.stat().st_size if path.exists() else 0
-        self._runs[rec.id] = _Run(rec.id, rec.user, now, rec.time_limit, slot, proc, tail)
+        self._runs[rec.id] = _Run(
+            rec.id, rec.user, now, rec.time_limit, slot, proc, tail, uid=uid, home=home, scratch=scratch
+        )
         reason = None
         if q["remaining_seconds"] < rec.time_limit:
             reason = f"Stops when your GPU time runs out, in {_fmt_seconds(q['remaining_seconds'])}."
@@ -511,13 +665,12 @@ class LocalQueue(GpuQueue):
                 if run.stop is None:
                     self._check_limits(run)
                 if run.kill_at is not None and time.monotonic() >= run.kill_at:
-                    signal_group(run.proc.pid if run.proc else None, signal.SIGKILL)
-                    signal_group(run.kernel_pgid, signal.SIGKILL)
+                    self._signal_job(run, signal.SIGKILL)
                     run.kill_at = None
                 continue
             self._read_runner(run)
             # The runner is gone; so must its kernel be (a crashed runner leaves it to its parent poller otherwise).
-            signal_group(run.kernel_pgid, signal.SIGKILL)
+            self._signal_job(run, signal.SIGKILL, runner=False)
             self._end_run(run, code)
             ended = True
         if ended:
@@ -535,7 +688,7 @@ class LocalQueue(GpuQueue):
                 run.kernel_pgid = int(event["pgid"])
                 self._db().update(run.job_id, kernel_pgid=run.kernel_pgid)
                 if run.stop is not None:
-                    signal_group(run.kernel_pgid, signal.SIGTERM)
+                    self._signal_job(run, signal.SIGTERM, runner=False)
             elif kind == "truncated" and not run.truncated:
                 run.truncated = True
                 self._db().update(run.job_id, output_truncated=True)
@@ -553,8 +706,8 @@ class LocalQueue(GpuQueue):
                 running += min(max(0.0, end - run.started), run.time_limit)
         return charged, running
 
-    def _check_limits(self, run: _Run) -> None:
-        now = self.clock()
+    def _over_limit(self, run: _Run, now: float) -> Optional[tuple[str, str, float]]:
+        """(state, reason, charge until) when the queue's clock says the job must stop: quota or time limit."""
         charged, running = self._used(run.user, now)
         over = charged + running - self.quota_seconds
         if over >= 0:
@@ -565,11 +718,32 @@ class LocalQueue(GpuQueue):
                 f"Your GPU time ran out ({_fmt_seconds(self.quota_seconds)} "
                 f"{'this ' + self.quota_period if self.quota_period != 'none' else 'in all'})."
             )
-            for other in mine:
-                self._stop(other, QUOTA_EXHAUSTED, reason, max(other.started, end))
-        elif now - run.started >= run.time_limit:
+            return QUOTA_EXHAUSTED, reason, end
+        if now - run.started >= run.time_limit:
             reason = f"It ran past its time limit of {_fmt_seconds(run.time_limit)} and was stopped."
-            self._stop(run, TIMED_OUT, reason, run.started + run.time_limit)
+            return TIMED_OUT, reason, run.started + run.time_limit
+        return None
+
+    def _check_limits(self, run: _Run) -> None:
+        decided = self._over_limit(run, self.clock())
+        if decided is None:
+            return
+        state, reason, end = decided
+        if state == QUOTA_EXHAUSTED:  # every running job of the user stops
+            for other in [r for r in self._runs.values() if r.user == run.user and r.stop is None]:
+                self._stop(other, state, reason, max(other.started, end))
+        else:
+            self._stop(run, state, reason, end)
+
+    def _signal_job(self, run: _Run, sig: int, runner: bool = True) -> None:
+        """Signals the runner's group (``runner``) and the rest of the job: isolated, every process of its uid (the
+        kernel's group as the runner reported it is the job's word, and could name anyone's); else the kernel's."""
+        if runner:
+            signal_group(run.proc.pid if run.proc else None, sig)
+        if run.uid is not None:
+            isolation.signal_all(run.uid, sig)
+        else:
+            signal_group(run.kernel_pgid, sig)
 
     def _stop(self, run: _Run, state: str, reason: str, charge_until: float) -> None:
         """SIGTERM to the job's process groups now, SIGKILL after ``kill_grace`` (the watcher does that)."""
@@ -577,22 +751,38 @@ class LocalQueue(GpuQueue):
             return
         self._read_runner(run)  # learn the kernel's group if it was just written
         run.stop = (state, reason, charge_until)
-        signal_group(run.proc.pid if run.proc else None, signal.SIGTERM)
-        signal_group(run.kernel_pgid, signal.SIGTERM)
+        self._signal_job(run, signal.SIGTERM)
         run.kill_at = time.monotonic() + self.kill_grace
 
     def _end_run(self, run: _Run, code: int) -> None:
         rec = self._db().get(run.job_id)
+        now = self.clock()
+        if run.stop is None:
+            # Ended by itself, but maybe after its limit or quota, before the watcher looked: the queue's clock decides.
+            decided = self._over_limit(run, now)
+            if decided is not None:
+                run.stop = (decided[0], decided[1], max(run.started, decided[2]))
         self._runs.pop(run.job_id, None)
+        if run.uid is not None:
+            self._release(run.job_id, run.uid, run.scratch)
         if rec is None or rec.state in TERMINAL:
             return
-        now = self.clock()
         error = None
         if run.stop is not None:
             state, reason, until = run.stop
         elif run.result is not None:
             error = run.result.get("error")
-            state = SUCCEEDED if run.result.get("status") == "succeeded" and not error else FAILED
+            # The result line is the job's word; a success also needs the runner's own exit code 0.
+            ok = run.result.get("status") == "succeeded" and not error and code == 0
+            state = SUCCEEDED if ok else FAILED
+            if state == FAILED and not error and run.result.get("status") == "succeeded":
+                error = {
+                    "cell_id": None,
+                    "ename": "RunnerError",
+                    "evalue": f"The job's runner exited with code {code}.",
+                    "traceback": [],
+                    "in_context": False,
+                }
             reason, until = (self._failure_reason(error) if state == FAILED else None), now
         else:
             state, until = FAILED, now
@@ -744,6 +934,47 @@ class LocalQueue(GpuQueue):
 
     def _job_dir(self, job_id: str) -> Path:
         return self.data_dir / "jobs" / job_id
+
+    def _home_dir(self, job_id: str) -> Path:
+        return self.data_dir / "homes" / job_id
+
+    def _job_uid(self, job_id: str) -> Optional[int]:
+        """The uid a job ran under (isolated), from its job folder."""
+        try:
+            return int((self._job_dir(job_id) / "uid").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _scratch_of(self, rec: JobRecord) -> Optional[Path]:
+        """The job's workdir when it was made for it alone (``bundle.scratch``, in job.json), else None."""
+        try:
+            scratch = json.loads((self._job_dir(rec.id) / "job.json").read_text()).get("scratch")
+        except (OSError, ValueError):
+            return None
+        return Path(rec.workdir) if scratch is True else None
+
+    def _clean_up(self, job_id: str, uid: int, scratch: Optional[Path]) -> None:
+        """After an isolated job: its processes killed, its files gone (home, scratch, shared temp entries)."""
+        isolation.kill_all(uid)
+        isolation.remove(self._home_dir(job_id))
+        if scratch is not None:
+            isolation.remove(scratch)
+        isolation.clear_shared_tmp(uid)
+        (self._job_dir(job_id) / "uid").unlink(missing_ok=True)
+
+    def _release(self, job_id: str, uid: int, scratch: Optional[Path]) -> None:
+        """Kills what runs under the ended job's uid now, removes its files in a thread, then frees the uid."""
+        isolation.kill_all(uid)
+        loop = asyncio.get_running_loop()
+        done = loop.run_in_executor(None, self._clean_up, job_id, uid, scratch)
+        self._cleanups[uid] = done
+
+        def freed(_: asyncio.Future[None]) -> None:
+            self._cleanups.pop(uid, None)
+            self._accounts.give_back(uid)
+            self._dispatch()
+
+        done.add_done_callback(freed)
 
     def _events_path(self, job_id: str) -> Path:
         return self._job_dir(job_id) / EVENTS

@@ -60,6 +60,9 @@ class JobBundle:
     cells: list[JobCell]
     workdir: Path
     time_limit: Optional[int] = None
+    #: True: ``workdir`` was made for this job alone (the Hub service's scratch folder): the queue hands it to the job's
+    #: account and removes it once the job has ended. False: the notebook's own folder, never touched.
+    scratch: bool = False
     #: Anything a backend needs besides (e.g. the uploaded archive's size); not part of the API.
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -1,9 +1,12 @@
-"""The headless job runner: ``python -m classlab_bridge.gpu.runner <job-dir>``.
+"""The headless job runner: ``python -m classlab_bridge.gpu.runner --events-fd N < job.json`` (as the queue starts it)
+or ``python -m classlab_bridge.gpu.runner <job-dir>`` (by hand: ``<job-dir>/job.json`` in, ``<job-dir>/events.jsonl``
+out).
 
-Reads ``<job-dir>/job.json`` (written by the queue: kernel, cells, output cap), runs the cells with nbclient in a
-fresh kernel of that kernel spec, in the current directory (the queue starts it in the job's workdir, with the slot's
-``CUDA_VISIBLE_DEVICES`` and in a session of its own), and appends events to ``<job-dir>/events.jsonl`` the moment
-the kernel sends them (joblog.py):
+Reads the job (written by the queue: kernel, cells, output cap) from its standard input, runs the cells with nbclient
+in a fresh kernel of that kernel spec, in the current directory (the queue starts it in the job's workdir, with the
+slot's ``CUDA_VISIBLE_DEVICES``, in a session of its own and, isolated, already under the job's own account), and
+appends events through descriptor N (the job's ``events.jsonl``, opened by the queue, which the job's account could not
+open itself) the moment the kernel sends them (joblog.py):
 
 - ``{"type": "kernel", "pid", "pgid"}`` once the kernel runs (the kernel has its own process group, which the queue
   must kill too);
@@ -35,7 +38,7 @@ from nbclient.exceptions import CellExecutionComplete, CellExecutionError, DeadK
 from nbformat import NotebookNode  # noqa: E402
 from nbformat.v4 import new_code_cell, new_notebook, output_from_msg  # noqa: E402
 
-from .joblog import EVENTS, append  # noqa: E402
+from .joblog import EVENTS, append, append_fd  # noqa: E402
 
 JOB_FILE = "job.json"
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
@@ -59,8 +62,9 @@ def _line_bytes(event: dict[str, Any]) -> int:
 class EventSink:
     """Writes a job's events, counting output bytes against the cap."""
 
-    def __init__(self, path: Path, max_output_bytes: int) -> None:
-        self.path = path
+    def __init__(self, target: Path | int, max_output_bytes: int) -> None:
+        #: The events file, or a descriptor open on it.
+        self.target = target
         self.max_output_bytes = max_output_bytes
         self.written = 0
         self.truncated = False
@@ -68,7 +72,10 @@ class EventSink:
         self.displays: dict[str, list[str]] = {}
 
     def emit(self, event: dict[str, Any]) -> None:
-        append(self.path, event)
+        if isinstance(self.target, int):
+            append_fd(self.target, event)
+        else:
+            append(self.target, event)
 
     def _counted(self, cell_id: str, event: dict[str, Any]) -> None:
         """Writes an output or update event within the cap; past it, one notice, then nothing."""
@@ -200,8 +207,13 @@ class JobClient(NotebookClient):
 
 
 def run(job_dir: Path) -> dict[str, Any]:
-    job = json.loads((job_dir / JOB_FILE).read_text())
-    sink = EventSink(job_dir / EVENTS, int(job.get("max_output_bytes", 2 << 20)))
+    """Runs ``<job-dir>/job.json``, events to ``<job-dir>/events.jsonl``."""
+    return run_job(json.loads((job_dir / JOB_FILE).read_text()), job_dir / EVENTS)
+
+
+def run_job(job: dict[str, Any], events: Path | int) -> dict[str, Any]:
+    """Runs a job, its events to a file or a descriptor; the ``result`` event it wrote last."""
+    sink = EventSink(events, int(job.get("max_output_bytes", 2 << 20)))
     cells = [c for c in job["cells"] if c["source"].strip()]
     nb = new_notebook(cells=[new_code_cell(c["source"], id=f"c{i}") for i, c in enumerate(cells)])
     client = JobClient(
@@ -232,10 +244,15 @@ def run(job_dir: Path) -> dict[str, Any]:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m classlab_bridge.gpu.runner <job-dir>", file=sys.stderr)
+    if len(args) == 2 and args[0] == "--events-fd" and args[1].isdigit():
+        fd = int(args[1])
+        os.set_inheritable(fd, False)  # the kernel and what the job starts do not get it
+        result = run_job(json.load(sys.stdin), fd)
+    elif len(args) == 1 and not args[0].startswith("-"):
+        result = run(Path(args[0]).resolve())
+    else:
+        print("usage: python -m classlab_bridge.gpu.runner --events-fd N < job.json | <job-dir>", file=sys.stderr)
         return 2
-    result = run(Path(args[0]).resolve())
     return 0 if result["status"] == "succeeded" else 1
 
 

@@ -9,7 +9,11 @@ their own jobs, teachers (Hub admins, ``teachers_group``) everyone's.
 * ``POST jobs`` takes ``multipart/form-data``: ``job`` (the JSON body of PROTOCOL.md) and ``folder`` (a zip of the
   notebook's folder, as remote.py packs it), or a plain JSON body (an empty folder). The archive is unpacked
   (size-capped, refusing any entry that would leave it) into a per-job scratch folder under ``data_dir/scratch``, where
-  the job runs under this service's account; the folder is removed once the job has ended.
+  the job runs; the folder is removed once the job has ended.
+* Jobs run under accounts of their own (``isolate_jobs``, ``job_uids``; local.py "Trust"), never this service's, when
+  it can: as root in its container (or with the capabilities local.py names). Otherwise every job runs under this
+  service's account, so a job could rewrite the quota ledger, read other students' jobs and the service's token, and
+  the service says so at start with a loud warning.
 * ``GET jobs/{id}/events?after=N&timeout=25`` is a long poll: ``{"events": [...], "done": bool}`` as soon as there is
   an event after N (or after ``timeout`` seconds with none); ``done`` once the terminal state was sent.
 """
@@ -54,7 +58,9 @@ class Scratch:
 
     def new(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix="job-", dir=self.root))  # mode 0700: this service's account only
+        self.root.chmod(0o711)  # job accounts pass through to their own folder, and list none
+        # Mode 0700: this service's account only, until the queue hands it to the job's account when it starts.
+        return Path(tempfile.mkdtemp(prefix="job-", dir=self.root))
 
     def claim(self, folder: Path, job_id: str) -> None:
         folder.with_suffix(".job").write_text(job_id)
@@ -133,7 +139,9 @@ class GpuRestHandler(GpuRest, GpuServiceHandler):
         try:
             if archive:
                 await asyncio.get_running_loop().run_in_executor(None, unpack_folder, archive, folder, limit)
-            bundle = JobBundle(notebook, kernel, cells, folder, time_limit, extra={"archive_bytes": len(archive)})
+            bundle = JobBundle(
+                notebook, kernel, cells, folder, time_limit, scratch=True, extra={"archive_bytes": len(archive)}
+            )
             job = await queue.submit(user, bundle)
         except BaseException:
             self.app.scratch.drop(folder)
@@ -243,6 +251,8 @@ class GpuServiceApp(HubServiceApp, GpuServiceSettings):  # type: ignore[misc, va
         "slots": "GpuServiceApp.slots",
         "cpu-slots": "GpuServiceApp.cpu_slots",
         "quota-hours": "GpuServiceApp.quota_hours",
+        "isolate-jobs": "GpuServiceApp.isolate_jobs",
+        "job-uids": "GpuServiceApp.job_uids",
     }
 
     queue: Optional[GpuQueue] = None
@@ -254,7 +264,7 @@ class GpuServiceApp(HubServiceApp, GpuServiceSettings):  # type: ignore[misc, va
         data = Path(self.data_dir).resolve()
         data.mkdir(parents=True, exist_ok=True)
         self.scratch = Scratch(data / "scratch")
-        self.queue = queue = queue or make_local_queue(self, "", data)
+        self.queue = queue = queue or make_local_queue(self, "", data, service=True)
         identities = self.hub_identities(
             lambda model: GpuUser(str(model["name"]), hub_teacher(model, self.teachers_group)), hub_auth
         )
@@ -265,9 +275,34 @@ class GpuServiceApp(HubServiceApp, GpuServiceSettings):  # type: ignore[misc, va
         # The folder archive, the job's cells and the form's framing.
         self.listen(app, max_body_size=self.max_bundle_bytes + 16 * 1024 * 1024)
         await start_queue(queue)
+        self.warn_unisolated(queue)
         await self.scratch.sweep(queue)
         self._sweeper = ioloop.PeriodicCallback(lambda: self.scratch.sweep(queue), self.sweep_seconds * 1000)
         self._sweeper.start()
+
+    def warn_unisolated(self, queue: GpuQueue) -> Optional[str]:
+        """Logs (and returns) a loud warning when the started queue runs jobs under this service's own account."""
+        from .local import LocalQueue
+
+        if not isinstance(queue, LocalQueue) or queue.isolated:
+            return None
+        if queue.isolate_jobs == "on":
+            why = f"GPU jobs are REFUSED: isolate_jobs is 'on' but {queue.isolation_problem}"
+        else:
+            why = (
+                "GPU jobs run UNDER THIS SERVICE'S OWN ACCOUNT: a student's job can rewrite the quota ledger "
+                "(queue.sqlite), read other students' jobs and scratch folders, and read this service's "
+                "JUPYTERHUB_API_TOKEN from /proc. "
+                + (
+                    "isolate_jobs is 'off'."
+                    if queue.isolate_jobs == "off"
+                    else f"Isolation is not possible: {queue.isolation_problem}"
+                )
+                + " Run the service as root in its container (or with CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_KILL, "
+                "CAP_DAC_OVERRIDE, CAP_FOWNER) so that each job runs under a uid of its own (job_uids)."
+            )
+        self.log.warning("WARNING: %s", why)
+        return why
 
     async def teardown(self) -> None:
         if self._sweeper is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from traitlets import Enum, Float, HasTraits, Integer, TraitType
+from traitlets import Enum, Float, HasTraits, Integer, TraitType, Unicode
 
 from .queue import GpuQueue
 
@@ -55,6 +55,23 @@ def _settings() -> dict[str, TraitType]:
             help="Largest notebook folder (bytes, hidden files and caches left out) that goes with a job to the "
             "JupyterHub GPU service; bigger is refused (413).",
         ),
+        "isolate_jobs": Enum(
+            ["auto", "on", "off"],
+            "auto",
+            config=True,
+            help="Run each job under a uid of its own from job_uids, never this process's account (needs root, or "
+            "CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_KILL, CAP_DAC_OVERRIDE and CAP_FOWNER). 'on': refuse jobs when "
+            "that cannot be done; 'auto': the Hub service isolates when it can (else jobs share its account, and it "
+            "logs a warning), the in-process queue of a single server does not (its jobs run in the user's own "
+            "folder); 'off': jobs run under this process's account.",
+        ),
+        "job_uids": Unicode(
+            "61000-61063",
+            config=True,
+            help="Uids (and gids of the same numbers) isolated jobs run as, e.g. '61000-61063' or '61000-61007,62000': "
+            "one per running job, no /etc/passwd entry needed. They must belong to this queue alone (it kills "
+            "whatever runs under them).",
+        ),
     }
 
 
@@ -71,6 +88,8 @@ LOCAL_QUEUE_KWARGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "max_output_bytes": ("max_output_bytes", int),
     "context": ("context", str),
     "max_bundle_bytes": ("max_bundle_bytes", int),  # reported by info(); the bridge and the service enforce it
+    "isolate_jobs": ("isolate_jobs", str),  # "auto" is "off" in the bridge (make_local_queue)
+    "job_uids": ("job_uids", str),
 }
 
 
@@ -85,12 +104,20 @@ def local_queue_kwargs(owner: HasTraits, prefix: str) -> dict[str, Any]:
     return {kwarg: convert(getattr(owner, prefix + name)) for name, (kwarg, convert) in LOCAL_QUEUE_KWARGS.items()}
 
 
-def make_local_queue(owner: HasTraits, prefix: str, data_dir: Path) -> GpuQueue:
-    """The LocalQueue of the bridge (``prefix="gpu_"``) or of the Hub service (``""``)."""
+def make_local_queue(owner: HasTraits, prefix: str, data_dir: Path, service: bool = False) -> GpuQueue:
+    """The LocalQueue of the bridge (``prefix="gpu_"``) or of the Hub service (``""``, ``service=True``).
+
+    ``isolate_jobs = "auto"`` stays ``auto`` in the Hub service (isolated when it can) and is ``off`` in the bridge:
+    there a job runs in the user's own notebook folder, which a job account could not write (a server running as root,
+    as on Binder, would otherwise make it so), and the server is the user's own, with no one else's ledger to guard.
+    """
     from .local import LocalQueue
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    return LocalQueue(**local_queue_kwargs(owner, prefix), data_dir=data_dir)
+    kwargs = local_queue_kwargs(owner, prefix)
+    if not service and kwargs["isolate_jobs"] == "auto":
+        kwargs["isolate_jobs"] = "off"
+    return LocalQueue(**kwargs, data_dir=data_dir)
 
 
 async def start_queue(queue: GpuQueue) -> None:
