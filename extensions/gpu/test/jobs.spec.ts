@@ -11,6 +11,8 @@ import { readNote, writeNote } from '../src/outputs';
 import { runOnGpu } from '../src/submit';
 import type { IGpuJob } from '../src/tokens';
 
+import { fakeJob } from './fakeJob';
+
 const trans = nullTranslator.load('classlab_gpu');
 
 /** A WebSocket that never opens (the store's runs need one). */
@@ -28,28 +30,7 @@ class QuietSocket {
 }
 
 function job(more: Partial<IGpuJob> = {}): IGpuJob {
-  return {
-    id: 'j_1',
-    user: 'ann',
-    notebook: 'lesson.ipynb',
-    kernel: 'python3',
-    targets: ['train'],
-    state: 'queued',
-    position: 1,
-    estimate_seconds: null,
-    reason: null,
-    created: '2026-11-23T21:40:00Z',
-    started: null,
-    ended: null,
-    elapsed_seconds: 0,
-    time_limit_seconds: 1800,
-    device: null,
-    error: null,
-    output_truncated: false,
-    backend: 'local',
-    backend_job_id: null,
-    ...more
-  };
+  return fakeJob({ targets: ['train'], position: 1, ...more });
 }
 
 type Route = (method: string, body: any) => [number, unknown];

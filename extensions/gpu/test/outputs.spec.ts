@@ -7,6 +7,8 @@ import { OutputSink, readNote, writeNote } from '../src/outputs';
 import { JobRun, LOG_LINES } from '../src/run';
 import type { GpuEvent, IGpuJob } from '../src/tokens';
 
+import { fakeJob } from './fakeJob';
+
 /** A notebook model with code cells c1, c2 and a markdown cell m. */
 function notebook(): NotebookModel {
   const model = new NotebookModel();
@@ -231,28 +233,12 @@ class FakeSocket {
 }
 
 function job(state: IGpuJob['state'], more: Partial<IGpuJob> = {}): IGpuJob {
-  return {
-    id: 'j_1',
-    user: 'ann',
+  return fakeJob({
     notebook: 'a.ipynb',
-    kernel: 'python3',
     targets: ['c1', 'c2'],
     state,
-    position: 0,
-    estimate_seconds: null,
-    reason: null,
-    created: '2026-11-23T21:40:00Z',
-    started: null,
-    ended: null,
-    elapsed_seconds: 0,
-    time_limit_seconds: 1800,
-    device: null,
-    error: null,
-    output_truncated: false,
-    backend: 'local',
-    backend_job_id: null,
     ...more
-  };
+  });
 }
 
 describe('a job followed live', () => {

@@ -11,31 +11,12 @@ import type {
   IJobRun
 } from '../src/tokens';
 
+import { fakeJob } from './fakeJob';
+
 const trans = nullTranslator.load('classlab_gpu');
 
 function job(id: string, more: Partial<IGpuJob> = {}): IGpuJob {
-  return {
-    id,
-    user: 'ann',
-    notebook: 'lessons/mnist.ipynb',
-    kernel: 'python3',
-    targets: ['c1'],
-    state: 'queued',
-    position: 0,
-    estimate_seconds: null,
-    reason: null,
-    created: '2026-11-23T21:40:00Z',
-    started: null,
-    ended: null,
-    elapsed_seconds: 0,
-    time_limit_seconds: 1800,
-    device: null,
-    error: null,
-    output_truncated: false,
-    backend: 'local',
-    backend_job_id: null,
-    ...more
-  };
+  return fakeJob({ id, notebook: 'lessons/mnist.ipynb', ...more });
 }
 
 /** A store the test fills by hand. */
