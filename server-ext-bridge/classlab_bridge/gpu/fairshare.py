@@ -6,6 +6,10 @@ dispatcher starts ``plan(...)[0]`` whenever a slot is free, and ``position`` is 
 Rule (PROTOCOL.md): among users with waiting jobs and fewer than ``max_running`` running, the one who started a job
 least recently goes first (round robin); a user's own jobs go oldest first. "Least recently" is by dispatch number,
 not by clock time, so a test clock that stands still (or two starts in one second) cannot tie.
+
+Cost: O((waiting + running) × log users) per plan: the users who may start a job sit in a heap keyed by (last start,
+oldest waiting job, first appearance), which picks exactly whom a scan of every user would (tests/test_gpu_fairshare.py
+checks it against that scan on random queues).
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ def plan(
     queues: dict[str, deque[Waiting]] = {}
     for job in sorted(waiting, key=lambda w: w.order):
         queues.setdefault(job.user, deque()).append(job)
+    # A user's rank is their place in ``queues`` (first job's order): the last tie-break, as a scan would find them.
+    rank = {user: i for i, user in enumerate(queues)}
     counts = Counter(r.user for r in running)
     ends = [(max(0.0, r.remaining_seconds), i, r.user) for i, r in enumerate(running)]
     heapq.heapify(ends)
@@ -69,13 +75,16 @@ def plan(
     free = max(0, slots - len(running))
     now = 0.0
     out: list[Planned] = []
+    # Users who may start a job now (waiting jobs, fewer than max_running running), keyed by who goes first. A key
+    # changes only when its user starts a job (popped then), so the heap never holds a stale one.
+    eligible = [(last.get(u, -1), q[0].order, rank[u], u) for u, q in queues.items() if counts[u] < max_running]
+    heapq.heapify(eligible)
+    listed = {entry[3] for entry in eligible}
     while queues:
-        eligible = [u for u in queues if counts[u] < max_running]
         if free > 0 and eligible:
-            user = min(eligible, key=lambda u: (last.get(u, -1), queues[u][0].order))
+            user = heapq.heappop(eligible)[3]
+            listed.discard(user)
             job = queues[user].popleft()
-            if not queues[user]:
-                del queues[user]
             out.append(Planned(job.job_id, len(out) + 1, now))
             counts[user] += 1
             last[user] = dispatch
@@ -83,11 +92,19 @@ def plan(
             free -= 1
             heapq.heappush(ends, (now + max(0.0, job.expected_seconds), tie, user))
             tie += 1
+            if not queues[user]:
+                del queues[user]
+            elif counts[user] < max_running:
+                heapq.heappush(eligible, (last[user], queues[user][0].order, rank[user], user))
+                listed.add(user)
         elif ends:
             end, _, user = heapq.heappop(ends)
             now = max(now, end)
             counts[user] -= 1
             free += 1
+            if user in queues and user not in listed and counts[user] < max_running:
+                heapq.heappush(eligible, (last.get(user, -1), queues[user][0].order, rank[user], user))
+                listed.add(user)
         else:
             break  # no slot will ever free: the rest keep their order, with no estimate
     for rest in sorted((j for q in queues.values() for j in q), key=lambda w: w.order):
