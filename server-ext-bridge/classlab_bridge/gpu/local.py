@@ -156,6 +156,26 @@ class _Run:
     scratch: Optional[Path] = None
 
 
+#: A plan (who starts next, positions, estimates) is made again after every change of the queue (submit, start, end,
+#: cancel) and otherwise when older than this (seconds): estimates drift as running jobs outlive the median.
+PLAN_MAX_AGE = 1.0
+
+
+@dataclass
+class _Plan:
+    """The fair-share plan of every waiting job, made once per change and shared by the dispatcher and every reader."""
+
+    #: The queue's clock when it was made (estimates are from then).
+    at: float
+    #: Median run time of the last finished jobs; None without history.
+    median: Optional[float]
+    jobs: dict[str, fairshare.Planned]
+    #: Owner of each waiting job.
+    users: dict[str, str]
+    #: The job that starts next (position 1), if any.
+    first: Optional[fairshare.Planned]
+
+
 def _fmt_seconds(s: float) -> str:
     s = max(0, int(round(s)))
     if s >= 3600:
@@ -231,6 +251,7 @@ class LocalQueue(GpuQueue):
         self.store: Optional[JobStore] = None
         self._runs: dict[str, _Run] = {}
         self._announced: dict[str, tuple[int, Optional[str]]] = {}
+        self._plan_cache: Optional[_Plan] = None
         self._task: Optional[asyncio.Task] = None
         self._start_lock: Optional[asyncio.Lock] = None
         self._changed: Optional[asyncio.Event] = None
@@ -452,24 +473,23 @@ class LocalQueue(GpuQueue):
                 time_limit=limit,
             )
         )
-        plan = self._plan()
-        self._append_state(rec, plan)
+        self._invalidate()
+        self._append_state(rec)
         self._dispatch()
         fresh = store.get(job_id)
         assert fresh is not None
-        return self._job_json(fresh, self._plan())
+        return self._job_json(fresh)
 
     async def list(self, user: GpuUser, all_users: bool = False) -> list[dict[str, Any]]:
         await self.start()
         who = None if all_users and user.teacher else user.name
-        plan = self._plan()
-        return [self._job_json(rec, plan) for rec in self._db().recent(who, self.max_jobs_listed)]
+        return [self._job_json(rec) for rec in self._db().recent(who, self.max_jobs_listed)]
 
     async def get(self, user: GpuUser, job_id: str) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
         await self.start()
         rec = self._visible(user, job_id)
         outputs = await asyncio.get_running_loop().run_in_executor(None, replay_outputs, self._events_path(job_id))
-        return self._job_json(rec, self._plan()), outputs
+        return self._job_json(rec), outputs
 
     async def cancel(self, user: GpuUser, job_id: str) -> dict[str, Any]:
         await self.start()
@@ -486,7 +506,7 @@ class LocalQueue(GpuQueue):
                 await asyncio.sleep(self.poll_interval / 2)
         fresh = self._db().get(job_id)
         assert fresh is not None
-        return self._job_json(fresh, self._plan())
+        return self._job_json(fresh)
 
     async def events(self, user: GpuUser, job_id: str, after: int = 0) -> AsyncIterator[dict[str, Any]]:
         await self.start()
@@ -509,7 +529,7 @@ class LocalQueue(GpuQueue):
                 # The terminal line follows the record at once; if a second read still lacks it (a crash between
                 # the two), the record is the truth: say it, with the next seq.
                 if ended_in_record:
-                    yield {"seq": max(tail.lines + 1, after + 1), "type": "state", "job": self._job_json(rec, {})}
+                    yield {"seq": max(tail.lines + 1, after + 1), "type": "state", "job": self._job_json(rec)}
                     return
                 ended_in_record = True
                 continue
@@ -524,20 +544,36 @@ class LocalQueue(GpuQueue):
         return self._quota(user.name)
 
     # --- scheduling ---------------------------------------------------------------------------------------------
-    def _plan(self) -> dict[str, fairshare.Planned]:
-        store = self._db()
+    def _plan(self) -> _Plan:
+        """The current plan: the one made since the last change, unless older than PLAN_MAX_AGE."""
         now = self.clock()
+        cached = self._plan_cache
+        if cached is not None and 0 <= now - cached.at < PLAN_MAX_AGE:
+            return cached
+        store = self._db()
         median = fairshare.median_duration(store.recent_durations([SUCCEEDED, FAILED]))
+        rows = store.waiting()
         waiting = [
-            fairshare.Waiting(r.id, r.user, r.n, fairshare.expected_duration(r.time_limit, median))
-            for r in store.in_states([QUEUED])
+            fairshare.Waiting(job_id, user, n, fairshare.expected_duration(limit, median))
+            for job_id, user, n, limit in rows
         ]
         running = [
             fairshare.Running(run.user, fairshare.expected_remaining(now - run.started, run.time_limit, median))
             for run in self._runs.values()
         ]
         planned = fairshare.plan(waiting, running, store.last_starts(), len(self.slots), self.max_running_per_user)
-        return {p.job_id: p for p in planned}
+        self._plan_cache = _Plan(
+            at=now,
+            median=median,
+            jobs={p.job_id: p for p in planned},
+            users={job_id: user for job_id, user, _n, _limit in rows},
+            first=planned[0] if planned else None,
+        )
+        return self._plan_cache
+
+    def _invalidate(self) -> None:
+        """The queue changed (a job queued, started or ended): the next reader makes a new plan."""
+        self._plan_cache = None
 
     def _dispatch(self) -> None:
         """Starts waiting jobs while slots are free, in fair-share order; then tells waiting jobs their new place."""
@@ -548,8 +584,7 @@ class LocalQueue(GpuQueue):
             free = [i for i in range(len(self.slots)) if i not in busy]
             if not free:
                 break
-            plan = self._plan()
-            first = min(plan.values(), key=lambda p: p.position, default=None)
+            first = self._plan().first
             if first is None or first.start_in != 0:
                 break
             rec = self._db().get(first.job_id)
@@ -565,11 +600,12 @@ class LocalQueue(GpuQueue):
     def _announce(self) -> None:
         """A state event for each waiting job whose place or reason changed."""
         plan = self._plan()
-        for rec in self._db().in_states([QUEUED]):
-            p = plan.get(rec.id)
-            now = (p.position if p else 0, self._queued_reason(rec, p))
-            if self._announced.get(rec.id) != now:
-                self._append_state(rec, plan)
+        for job_id, p in plan.jobs.items():
+            now = (p.position, self._queued_reason(plan.users[job_id], p))
+            if self._announced.get(job_id) != now:
+                rec = self._db().get(job_id)
+                if rec is not None:
+                    self._append_state(rec)
 
     def _start_job(self, rec: JobRecord, slot: int, uid: Optional[int] = None) -> None:
         """Starts the runner on ``slot``; isolated, under ``uid`` (taken for it by ``_dispatch``)."""
@@ -642,9 +678,10 @@ class LocalQueue(GpuQueue):
             reason=reason,
         )
         self._announced.pop(rec.id, None)
+        self._invalidate()
         fresh = store.get(rec.id)
         assert fresh is not None
-        self._append_state(fresh, {})
+        self._append_state(fresh)
 
     # --- watching running jobs ----------------------------------------------------------------------------------
     async def _watch(self) -> None:
@@ -763,6 +800,7 @@ class LocalQueue(GpuQueue):
             if decided is not None:
                 run.stop = (decided[0], decided[1], max(run.started, decided[2]))
         self._runs.pop(run.job_id, None)
+        self._invalidate()
         if run.uid is not None:
             self._release(run.job_id, run.uid, run.scratch)
         if rec is None or rec.state in TERMINAL:
@@ -825,9 +863,10 @@ class LocalQueue(GpuQueue):
         charge = (rec.user, ledger.period_key(now, self.quota_period), charged) if charged > 0 else None
         self._db().finish(rec.id, charge, **values)
         self._announced.pop(rec.id, None)
+        self._invalidate()
         fresh = self._db().get(rec.id)
         assert fresh is not None
-        self._append_state(fresh, {})
+        self._append_state(fresh)
         self._prune(rec.user)
 
     def _prune(self, user: str) -> None:
@@ -839,8 +878,8 @@ class LocalQueue(GpuQueue):
                 shutil.rmtree(job_dir, ignore_errors=True)
 
     # --- job JSON, quota, helpers -------------------------------------------------------------------------------
-    def _queued_reason(self, rec: JobRecord, p: Optional[fairshare.Planned]) -> str:
-        mine = sum(1 for run in self._runs.values() if run.user == rec.user)
+    def _queued_reason(self, user: str, p: Optional[fairshare.Planned]) -> str:
+        mine = sum(1 for run in self._runs.values() if run.user == user)
         if mine >= self.max_running_per_user:
             return "Waiting for your running GPU job to finish (one at a time per person)."
         what = "GPU" if self.gpus else "slot (this queue has no GPU; jobs run on the CPU)"
@@ -849,15 +888,16 @@ class LocalQueue(GpuQueue):
         ahead = p.position - 1
         return f"{ahead} job{'s' if ahead != 1 else ''} ahead of yours; waiting for a free {what}."
 
-    def _job_json(self, rec: JobRecord, plan: Mapping[str, fairshare.Planned]) -> dict[str, Any]:
+    def _job_json(self, rec: JobRecord) -> dict[str, Any]:
         now = self.clock()
         position, estimate, reason = 0, None, rec.reason
         if rec.state == QUEUED:
-            p = plan.get(rec.id)
+            plan = self._plan()
+            p = plan.jobs.get(rec.id)
             position = p.position if p else 0
             if p is not None and p.start_in is not None:
-                estimate = int(round(p.start_in))
-            reason = self._queued_reason(rec, p)
+                estimate = int(round(max(0.0, p.start_in - (now - plan.at))))
+            reason = self._queued_reason(rec.user, p)
         if rec.state == RUNNING and rec.started is not None:
             elapsed = min(max(0.0, now - rec.started), float(rec.time_limit))
         else:
@@ -884,8 +924,8 @@ class LocalQueue(GpuQueue):
             "backend_job_id": None,
         }
 
-    def _append_state(self, rec: JobRecord, plan: Mapping[str, fairshare.Planned]) -> None:
-        job = self._job_json(rec, plan)
+    def _append_state(self, rec: JobRecord) -> None:
+        job = self._job_json(rec)
         if rec.state == QUEUED:
             self._announced[rec.id] = (job["position"], job["reason"])
         append(self._events_path(rec.id), {"type": "state", "job": job})

@@ -148,6 +148,12 @@ class JobStore:
             args.append(user)
         return [_decode(r) for r in self.db.execute(sql + " ORDER BY n", args)]
 
+    def waiting(self) -> list[tuple[str, str, int, int]]:
+        """(id, user, n, time_limit) of every queued job, oldest first: what the fair-share plan needs, no more."""
+        cur = self.db.cursor()
+        cur.row_factory = None  # plain tuples, no JSON to decode
+        return cur.execute("SELECT id, user, n, time_limit FROM jobs WHERE state = 'queued' ORDER BY n").fetchall()
+
     def last_starts(self) -> dict[str, int]:
         """The latest dispatch number of each user with a queued job (round robin needs no one else)."""
         rows = self.db.execute(
