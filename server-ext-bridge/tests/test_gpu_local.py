@@ -431,3 +431,92 @@ def test_job_files_hold_what_the_runner_needs(tmp_path, jp_asyncio_loop):
     assert spec["kernel"] == "python3" and spec["max_output_bytes"] == 2 * 1024 * 1024
     assert [c["target"] for c in spec["cells"]] == [False, True]
     assert Path(tmp_path / "gpu" / "queue.sqlite").exists()
+
+
+async def next_event(stream, timeout=5.0):
+    return await asyncio.wait_for(stream.__anext__(), timeout)
+
+
+async def nothing_within(stream, seconds):
+    try:
+        event = await asyncio.wait_for(stream.__anext__(), seconds)
+    except asyncio.TimeoutError:
+        return True
+    raise AssertionError(f"unexpected event {event}")
+
+
+def lines_of(queue, job_id):
+    return [json.loads(line) for line in (queue.data_dir / "jobs" / job_id / EVENTS).read_text().splitlines()]
+
+
+async def test_a_waiting_job_s_new_place_is_sent_live_and_not_written(make_queue, workdir):
+    queue = make_queue(cpu_slots=0)  # nothing starts: places change only when a job ahead is cancelled
+    jobs = [await queue.submit(u, job(workdir, "print(1)")) for u in (ANN, BEN, CAT, TEACHER)]
+    a1, b1, c1, t1 = jobs
+    assert [j["position"] for j in jobs] == [1, 2, 3, 4]
+    stream = queue.events(CAT, c1["id"])
+    first = await next_event(stream)
+    assert (first["seq"], first["job"]["state"], first["job"]["position"]) == (1, "queued", 3)
+    started = time.monotonic()
+    await queue.cancel(ANN, a1["id"])
+    moved = await next_event(stream, timeout=2)
+    assert time.monotonic() - started < 1.5  # a connected client sees its new place at once
+    assert moved["type"] == "state" and moved["job"]["position"] == 2 and moved["seq"] > first["seq"]
+    await stream.aclose()
+    # Connecting again: whoever already holds the latest gets nothing new; anyone else gets the current place at once.
+    assert await nothing_within(queue.events(CAT, c1["id"], after=moved["seq"]), 1.3)
+    assert await next_event(queue.events(CAT, c1["id"], after=1), timeout=0.5) == moved
+    assert [e async for e in _take(queue.events(TEACHER, c1["id"]), 2)] == [first, moved]
+    # The new place was never written: one state line per waiting job, plus one line reserving live seqs for the
+    # watched one; a job nobody watched has its queued line only.
+    assert [e["type"] for e in lines_of(queue, c1["id"])] == ["state", "skip"]
+    assert [e["type"] for e in lines_of(queue, t1["id"])] == ["state"]
+    ahead = await next_event(queue.events(TEACHER, t1["id"]), timeout=0.5)  # its line still says 4th
+    assert ahead["job"]["position"] == 4
+    assert (await next_event(queue.events(TEACHER, t1["id"], after=1), timeout=0.5))["job"]["position"] == 3
+
+    # After a restart the live seqs given out before are not given again: a client holding one gets its place anew.
+    await queue.close()
+    again = make_queue(cpu_slots=0)
+    fresh = await next_event(again.events(CAT, c1["id"], after=moved["seq"]), timeout=2)
+    assert fresh["seq"] > moved["seq"] and fresh["job"]["position"] == 2
+    stream = again.events(CAT, c1["id"], after=fresh["seq"])
+    await again.cancel(BEN, b1["id"])
+    up = await next_event(stream, timeout=2)
+    assert up["job"]["position"] == 1 and up["seq"] > fresh["seq"]
+    await again.cancel(CAT, c1["id"])
+    end = await next_event(stream, timeout=2)
+    assert end["job"]["state"] == "cancelled" and end["seq"] > up["seq"]
+    assert await _rest(stream) == []
+
+
+async def _take(stream, n):
+    for _ in range(n):
+        yield await next_event(stream)
+    await stream.aclose()
+
+
+async def _rest(stream):
+    return [e async for e in stream]
+
+
+async def test_live_places_then_the_start_and_outputs_keep_seqs_increasing(make_queue, workdir):
+    queue = make_queue()
+    a1 = await queue.submit(ANN, job(workdir, SLEEP))
+    b1 = await queue.submit(BEN, job(workdir, SLEEP))
+    c1 = await queue.submit(CAT, job(workdir, "print('c ran')"))
+    assert (a1["state"], b1["position"], c1["position"]) == ("running", 1, 2)
+    stream = queue.events(CAT, c1["id"])
+    queued = await next_event(stream)
+    await queue.cancel(BEN, b1["id"])
+    moved = await next_event(stream, timeout=2)
+    assert moved["job"]["position"] == 1 and "ahead" not in moved["job"]["reason"]
+    await queue.cancel(ANN, a1["id"])
+    rest = [e async for e in stream]
+    seqs = [queued["seq"], moved["seq"]] + [e["seq"] for e in rest]
+    assert seqs == sorted(set(seqs))
+    assert [e["job"]["state"] for e in rest if e["type"] == "state"] == ["running", "succeeded"]
+    assert "".join(e["output"]["text"] for e in rest if e["type"] == "output") == "c ran\n"
+    # A replay from the start is the file's: queued, then the start, outputs and end (places are not kept).
+    replay = [e async for e in queue.events(CAT, c1["id"])]
+    assert replay[0] == queued and replay[1:] == rest

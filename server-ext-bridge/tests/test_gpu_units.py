@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from classlab_bridge.gpu import fairshare, ledger
 from classlab_bridge.gpu.devices import detect_gpus
-from classlab_bridge.gpu.joblog import Tail, append, replay_outputs
+from classlab_bridge.gpu.joblog import MAX_SKIP, Tail, append, replay_outputs, reserve
 from classlab_bridge.gpu.queue import GpuError, JobBundle, JobCell
 from classlab_bridge.gpu.validate import check_cells, syntax_error, time_limit
 
@@ -187,6 +187,29 @@ def test_a_partial_line_from_a_killed_writer_costs_one_seq_and_nothing_else(tmp_
     assert [seq for seq, _ in tail.read()] == [1]  # the partial line waits
     append(path, {"type": "state", "job": {"state": "interrupted"}})
     assert [(seq, e and e["job"]["state"]) for seq, e in tail.read()] == [(2, None), (3, "interrupted")]
+
+
+def test_a_skip_line_reserves_seqs_for_events_never_written(tmp_path):
+    path = tmp_path / "events.jsonl"
+    append(path, {"type": "state", "job": {"state": "queued"}})
+    with open(path, "ab") as f:
+        f.write(b'{"type": "sta')  # a killed writer's partial line: it still counts, once completed
+    assert reserve(path, 10) == (4, 13)  # line 2 the partial one, line 3 the skip line
+    append(path, {"type": "state", "job": {"state": "running"}})
+    assert [(seq, e and e["type"]) for seq, e in Tail(path).read()] == [
+        (1, "state"),
+        (2, None),
+        (3, "skip"),
+        (14, "state"),
+    ]
+    assert reserve(path, 5) == (16, 20)
+    # A skip line the queue did not mean (a job's forged one) moves only that job's numbers, forward, within a bound.
+    for n in (MAX_SKIP + 1, -3, True, "9"):
+        append(path, {"type": "skip", "n": n})
+    append(path, {"type": "output", "cell_id": "a", "output": {}})
+    assert [seq for seq, _ in Tail(path).read()][-5:] == [21, 22, 23, 24, 25]
+    with pytest.raises(ValueError):
+        reserve(path, MAX_SKIP + 1)
 
 
 def test_records_and_ledger_survive_reopening(tmp_path):

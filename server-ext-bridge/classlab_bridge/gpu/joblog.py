@@ -5,7 +5,9 @@ The runner appends what the kernel produces (``output``, ``clear``, ``update``) 
 folder jobs cannot enter); the queue appends ``state`` lines. Whatever the runner writes is the job's word, since a
 job's code runs under the runner's account: the queue takes only the job's own business from it (local.py). A line's
 1-based number in the file is its event ``seq``, so replay after a restart, ``get()`` and every subscriber agree
-without a second copy of the outputs.
+without a second copy of the outputs. One exception: a ``{"type": "skip", "n": N}`` line (the queue's, before a job
+starts) reserves the N seqs after its own for events that are sent live but never written (a waiting job's position:
+local.py), so the line after it has seq ``its seq + N + 1``. Seqs always increase, not always by one.
 
 Both writers use one ``write()`` on an ``O_APPEND`` descriptor per line, which Linux does not interleave on a local
 file. A writer killed mid-line can leave a partial line: the next append starts on a fresh line, and readers skip
@@ -25,6 +27,9 @@ EVENTS = "events.jsonl"
 CLIENT_TYPES = frozenset({"state", "output", "clear", "update"})
 #: No sane line is longer (outputs are capped far below); a longer one is skipped, not loaded, so memory stays bounded.
 MAX_LINE_BYTES = 64 * 1024 * 1024
+#: The line type that reserves seqs, and the most one line may reserve (a larger ``n`` is not honoured).
+SKIP = "skip"
+MAX_SKIP = 1 << 20
 
 
 def open_events(path: Path) -> int:
@@ -50,8 +55,23 @@ def append_fd(fd: int, event: dict[str, Any]) -> None:
     os.write(fd, data)
 
 
+def reserve(path: Path, n: int) -> tuple[int, int]:
+    """Appends a skip line reserving ``n`` seqs; (first, last) of them. Only while no one else appends to the file
+    (the queue, for a job not started yet)."""
+    if not 0 < n <= MAX_SKIP:
+        raise ValueError(f"a skip line reserves 1 to {MAX_SKIP} seqs, not {n}")
+    append(path, {"type": SKIP, "n": n})
+    tail = Tail(path)
+    mine = 0
+    for seq, event in tail.read():
+        if event is not None and event.get("type") == SKIP:
+            mine = seq
+    return mine + 1, tail.lines
+
+
 class Tail:
-    """Reads complete lines from a growing event file, remembering where it stopped (offset and line number)."""
+    """Reads complete lines from a growing event file, remembering where it stopped (offset and seq: ``lines`` is the
+    last seq given out, the skips included)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -84,11 +104,18 @@ class Tail:
                     continue
                 self.offset = f.tell()
                 self.lines += 1
+                seq = self.lines
                 try:
                     event = json.loads(line)
                 except ValueError:
                     event = None
-                yield self.lines, event if isinstance(event, dict) else None
+                if not isinstance(event, dict):
+                    event = None
+                elif event.get("type") == SKIP:
+                    n = event.get("n")
+                    if type(n) is int and 0 <= n <= MAX_SKIP:
+                        self.lines += n
+                yield seq, event
         finally:
             f.close()
 

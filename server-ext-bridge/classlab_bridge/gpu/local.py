@@ -100,7 +100,7 @@ from typing import Any, Callable, Optional
 
 from . import fairshare, isolation, ledger
 from .devices import Gpu, detect_gpus
-from .joblog import CLIENT_TYPES, EVENTS, Tail, append, open_events, read_all, replay_outputs
+from .joblog import CLIENT_TYPES, EVENTS, Tail, append, open_events, read_all, replay_outputs, reserve
 from .procs import JOB_ENV, group_running, kill_stale_group, signal_group
 from .queue import (
     CANCELLED,
@@ -174,6 +174,33 @@ class _Plan:
     users: dict[str, str]
     #: The job that starts next (position 1), if any.
     first: Optional[fairshare.Planned]
+
+
+#: Seqs reserved at a time for a waiting job's live state events (one skip line in its events.jsonl per this many).
+LIVE_SEQS = 10_000
+#: A waiting job's new estimate is sent when its expected start moves by more than this many seconds, or this share
+#: of the wait left, whichever is more (a countdown is the client's: the same start is not news).
+ESTIMATE_SLACK = (10.0, 0.1)
+
+#: What a client shows of a waiting job: position, reason, expected start on the queue's clock (None: unknown).
+_View = tuple[int, Optional[str], Optional[float]]
+
+
+def _same_view(a: Optional[_View], b: _View, now: float) -> bool:
+    if a is None or a[:2] != b[:2]:
+        return False
+    if a[2] is None or b[2] is None:
+        return a[2] is None and b[2] is None
+    return abs(a[2] - b[2]) <= max(ESTIMATE_SLACK[0], ESTIMATE_SLACK[1] * max(0.0, b[2] - now))
+
+
+@dataclass
+class _Live:
+    """A waiting job's live state events: the seqs reserved for them and the latest one (seq, view, job JSON)."""
+
+    next: int
+    end: int
+    latest: Optional[tuple[int, _View, dict[str, Any]]] = None
 
 
 def _fmt_seconds(s: float) -> str:
@@ -250,11 +277,12 @@ class LocalQueue(GpuQueue):
         self.slots: list[Optional[Gpu]] = []
         self.store: Optional[JobStore] = None
         self._runs: dict[str, _Run] = {}
-        self._announced: dict[str, tuple[int, Optional[str]]] = {}
         self._plan_cache: Optional[_Plan] = None
+        self._live: dict[str, _Live] = {}
+        #: Per job, the event its events() subscribers wait on (set and dropped when the job has news).
+        self._waiters: dict[str, asyncio.Event] = {}
         self._task: Optional[asyncio.Task] = None
         self._start_lock: Optional[asyncio.Lock] = None
-        self._changed: Optional[asyncio.Event] = None
         self._started = False
         self._closed = False
 
@@ -270,7 +298,6 @@ class LocalQueue(GpuQueue):
         async with self._start_lock:
             if self._started:
                 return
-            self._changed = asyncio.Event()
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(None, self._prepare)
             self.gpus = await loop.run_in_executor(None, detect_gpus, self.environ)
@@ -311,7 +338,7 @@ class LocalQueue(GpuQueue):
                 await self._task
             except asyncio.CancelledError:
                 pass
-        self._notify()
+        self._notify_all()
         if self.store is not None:
             self.store.close()
 
@@ -509,16 +536,27 @@ class LocalQueue(GpuQueue):
         return self._job_json(fresh)
 
     async def events(self, user: GpuUser, job_id: str, after: int = 0) -> AsyncIterator[dict[str, Any]]:
+        """The file's events after ``after``, then live ones; for a waiting job also its current state whenever the
+        client's is out of date (position, reason or expected start): live events, never written (PROTOCOL.md)."""
         await self.start()
         self._visible(user, job_id)
         tail = Tail(self._events_path(job_id))
         ended_in_record = False
+        sent = after  # the client holds every event up to this seq
+        line = 0  # seq of the last line read
+        #: The waiting job as the client shows it: ("logged", its last state line's job) or ("live", view); None:
+        #: unknown (it holds a live event this subscriber did not send: from before a restart, or another socket's).
+        shown: Optional[tuple[str, Any]] = None
         while not self._closed:
-            changed = self._changed
+            waiter = self._waiters.setdefault(job_id, asyncio.Event())
             for seq, event in tail.read():
+                line = seq
                 if event is None or event.get("type") not in CLIENT_TYPES:
                     continue
+                if event.get("type") == "state":
+                    shown = ("logged", event.get("job") or {})
                 if seq > after:
+                    sent = seq
                     yield {"seq": seq, **event}
                 if event.get("type") == "state" and (event.get("job") or {}).get("state") in TERMINAL:
                     return
@@ -533,11 +571,47 @@ class LocalQueue(GpuQueue):
                     return
                 ended_in_record = True
                 continue
-            assert changed is not None
+            if rec.state == QUEUED:
+                if sent > line and (shown is None or shown[0] == "logged"):
+                    live = self._live.get(job_id)
+                    latest = live.latest if live is not None else None
+                    shown = ("live", latest[1]) if latest is not None and latest[0] == sent else None
+                update = self._live_update(rec, shown)
+                if update is not None:
+                    seq, view, job = update
+                    shown = ("live", view)
+                    if seq > sent:
+                        sent = seq
+                        yield {"seq": seq, "type": "state", "job": job}
             try:
-                await asyncio.wait_for(changed.wait(), timeout=1.0)
+                await asyncio.wait_for(waiter.wait(), timeout=1.0)
             except asyncio.TimeoutError:
                 pass
+
+    def _view(self, job: Mapping[str, Any], at: float) -> _View:
+        estimate = job.get("estimate_seconds")
+        return (job.get("position") or 0, job.get("reason"), None if estimate is None else at + estimate)
+
+    def _live_update(self, rec: JobRecord, shown: Optional[tuple[str, Any]]) -> Optional[tuple[int, _View, dict]]:
+        """The live state event a client showing ``shown`` of this waiting job should get now, or None when what it
+        shows is still right. Subscribers of one job share each event (and its seq)."""
+        now = self.clock()
+        job = self._job_json(rec)
+        view = self._view(job, now)
+        if shown is not None:
+            # A state line of a waiting job is written when it is queued, so its estimate counts from ``created``.
+            old = self._view(shown[1], rec.created) if shown[0] == "logged" else shown[1]
+            if _same_view(old, view, now):
+                return None
+        live = self._live.get(rec.id)
+        if live is not None and live.latest is not None and _same_view(live.latest[1], view, now):
+            return live.latest
+        if live is None or live.next > live.end:
+            first, last = reserve(self._events_path(rec.id), LIVE_SEQS)
+            live = self._live[rec.id] = _Live(first, last, live.latest if live is not None else None)
+        live.latest = (live.next, view, job)
+        live.next += 1
+        return live.latest
 
     async def quota(self, user: GpuUser) -> dict[str, Any]:
         await self.start()
@@ -576,7 +650,7 @@ class LocalQueue(GpuQueue):
         self._plan_cache = None
 
     def _dispatch(self) -> None:
-        """Starts waiting jobs while slots are free, in fair-share order; then tells waiting jobs their new place."""
+        """Starts waiting jobs while slots are free, in fair-share order; then wakes subscribers (new places)."""
         if not self._started or self._closed:
             return
         while not self._refusal():
@@ -595,17 +669,8 @@ class LocalQueue(GpuQueue):
                 if uid is None:
                     break  # every uid is running a job or being cleaned up after one: the next end frees one
             self._start_job(rec, free[0], uid)
-        self._announce()
-
-    def _announce(self) -> None:
-        """A state event for each waiting job whose place or reason changed."""
-        plan = self._plan()
-        for job_id, p in plan.jobs.items():
-            now = (p.position, self._queued_reason(plan.users[job_id], p))
-            if self._announced.get(job_id) != now:
-                rec = self._db().get(job_id)
-                if rec is not None:
-                    self._append_state(rec)
+        # Places may have changed: every subscriber looks (a waiting job's gets a live state event if so).
+        self._notify_all()
 
     def _start_job(self, rec: JobRecord, slot: int, uid: Optional[int] = None) -> None:
         """Starts the runner on ``slot``; isolated, under ``uid`` (taken for it by ``_dispatch``)."""
@@ -677,7 +742,7 @@ class LocalQueue(GpuQueue):
             dispatch_no=store.next_dispatch_no(),
             reason=reason,
         )
-        self._announced.pop(rec.id, None)
+        self._live.pop(rec.id, None)
         self._invalidate()
         fresh = store.get(rec.id)
         assert fresh is not None
@@ -696,7 +761,7 @@ class LocalQueue(GpuQueue):
         ended = False
         for run in list(self._runs.values()):
             if self._read_runner(run):
-                self._notify()
+                self._notify(run.job_id)
             code = run.proc.poll() if run.proc else -1
             if code is None:
                 if run.stop is None:
@@ -862,7 +927,7 @@ class LocalQueue(GpuQueue):
         values.update({k: v for k, v in extra.items() if v is not None})
         charge = (rec.user, ledger.period_key(now, self.quota_period), charged) if charged > 0 else None
         self._db().finish(rec.id, charge, **values)
-        self._announced.pop(rec.id, None)
+        self._live.pop(rec.id, None)
         self._invalidate()
         fresh = self._db().get(rec.id)
         assert fresh is not None
@@ -925,11 +990,9 @@ class LocalQueue(GpuQueue):
         }
 
     def _append_state(self, rec: JobRecord) -> None:
-        job = self._job_json(rec)
-        if rec.state == QUEUED:
-            self._announced[rec.id] = (job["position"], job["reason"])
-        append(self._events_path(rec.id), {"type": "state", "job": job})
-        self._notify()
+        """Writes a state line: when a job is queued, starts and ends (a waiting job's new places are live only)."""
+        append(self._events_path(rec.id), {"type": "state", "job": self._job_json(rec)})
+        self._notify(rec.id)
 
     def _quota(self, user: str) -> dict[str, Any]:
         now = self.clock()
@@ -1019,8 +1082,14 @@ class LocalQueue(GpuQueue):
     def _events_path(self, job_id: str) -> Path:
         return self._job_dir(job_id) / EVENTS
 
-    def _notify(self) -> None:
-        """Wakes every events() subscriber; each reads its file from where it stopped."""
-        old, self._changed = self._changed, asyncio.Event()
-        if old is not None:
-            old.set()
+    def _notify(self, job_id: str) -> None:
+        """Wakes the job's events() subscribers; each reads its file from where it stopped."""
+        waiter = self._waiters.pop(job_id, None)
+        if waiter is not None:
+            waiter.set()
+
+    def _notify_all(self) -> None:
+        """Wakes every events() subscriber (waiting jobs' places changed, or the queue stops)."""
+        waiters, self._waiters = self._waiters, {}
+        for waiter in waiters.values():
+            waiter.set()
