@@ -241,7 +241,8 @@ async def test_fair_share_round_robin_with_one_slot(make_queue, workdir):
 
     assert await places() == {"B1": 1, "C1": 2, "A2": 3, "A3": 4}
     waiting = (await queue.get(ANN, a2["id"]))[0]
-    assert "your running GPU job" in waiting["reason"] and waiting["estimate_seconds"] > 0
+    # No job has finished yet, so there is no run time to estimate from: unknown, not A1's whole time limit.
+    assert "your running GPU job" in waiting["reason"] and waiting["estimate_seconds"] is None
     # Each start happens when the slot frees: B1, C1, then A2 (ann started least recently by then), then A3.
     started = []
     current = a1
@@ -256,6 +257,25 @@ async def test_fair_share_round_robin_with_one_slot(make_queue, workdir):
     cancelled = await queue.cancel(ANN, a4["id"])
     assert cancelled["state"] == "cancelled" and cancelled["reason"] == "Cancelled by you."
     assert (await queue.cancel(ANN, a4["id"]))["state"] == "cancelled"  # unchanged
+
+
+async def test_the_wait_is_estimated_from_finished_jobs_and_unknown_before_any(make_queue, workdir):
+    clock = Clock()
+    queue = make_queue(clock=clock)
+    a1 = await queue.submit(ANN, job(workdir, SLEEP))
+    b1 = await queue.submit(BEN, job(workdir, "pass"))
+    assert (a1["state"], b1["state"], b1["position"], b1["estimate_seconds"]) == ("running", "queued", 1, None)
+    await queue.cancel(ANN, a1["id"])  # a cancelled job's run time says nothing of others'
+    await wait_state(queue, BEN, b1["id"], "running")
+    clock.advance(30)  # B1 runs 30 s by the queue's clock
+    await wait_state(queue, BEN, b1["id"], "succeeded")
+    c1 = await queue.submit(CAT, job(workdir, SLEEP))
+    d1 = await queue.submit(ANN, job(workdir, "pass"))
+    assert (c1["state"], d1["state"]) == ("running", "queued")
+    assert d1["estimate_seconds"] == 30  # C1 is expected to run as long as the median finished job
+    clock.advance(12)
+    assert (await queue.get(ANN, d1["id"]))[0]["estimate_seconds"] == 18
+    await queue.cancel(CAT, c1["id"])
 
 
 async def test_per_user_concurrency_limit_leaves_free_slots_to_others(make_queue, workdir):

@@ -960,7 +960,9 @@ class LocalQueue(GpuQueue):
             plan = self._plan()
             p = plan.jobs.get(rec.id)
             position = p.position if p else 0
-            if p is not None and p.start_in is not None:
+            # Unknown (null) without finished jobs to estimate run times from, unless it starts as soon as it can
+            # anyway: time limits would say "about 30 minutes" for a job that is likely to start in one.
+            if p is not None and p.start_in is not None and (p.start_in == 0 or plan.median is not None):
                 estimate = int(round(max(0.0, p.start_in - (now - plan.at))))
             reason = self._queued_reason(rec.user, p)
         if rec.state == RUNNING and rec.started is not None:
