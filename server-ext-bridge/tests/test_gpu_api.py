@@ -154,6 +154,24 @@ async def test_another_students_job_is_not_found(api, jp_ws_fetch, lesson):
     assert (await api("student2", "jobs", params={"all": "1"}))[1]["jobs"] == []  # all=1 is for teachers
 
 
+async def test_the_events_socket_checks_who_may_see_without_replaying_outputs(api, jp_ws_fetch, lesson, monkeypatch):
+    from classlab_bridge.gpu import local
+
+    code, body = await api("student1", "jobs", method="POST", body=job())
+    job_id = body["job"]["id"]
+    await finished(jp_ws_fetch, "student1", job_id)
+    replays = []
+    monkeypatch.setattr(local, "replay_outputs", lambda path: replays.append(path) or {})
+    events, close_code = await events_of(jp_ws_fetch, "student1", job_id)
+    assert close_code == 1000 and events[-1]["job"]["state"] == "succeeded"
+    with pytest.raises(HTTPClientError) as refused:
+        await jp_ws_fetch("classlab", "api", "gpu", "jobs", job_id, "events", headers=headers("student2"))
+    assert refused.value.code == 404
+    assert replays == []  # only GET jobs/{id} replays outputs
+    await api("student1", "jobs", job_id)
+    assert len(replays) == 1
+
+
 async def test_teachers_list_everyones_jobs_with_all(api, jp_ws_fetch, lesson):
     ids = [(await api(name, "jobs", method="POST", body=job()))[1]["job"]["id"] for name in ("student1", "student2")]
     for name, job_id in zip(("student1", "student2"), ids):

@@ -161,7 +161,10 @@ class EventsHandler(GpuHandlerMixin, JupyterHandler, websocket.WebSocketHandler)
         except ValueError:
             return self._refuse(GpuError(400, "bad_request", "'after' must be a whole number, 0 or more."))
         try:
-            await self.gpu_queue().get(self.caller(), job_id)
+            queue = self.gpu_queue()
+            # A queue that can tell cheaply (LocalQueue: one record) says so; else get() does, outputs and all.
+            check = getattr(queue, "check_visible", None)
+            await (check(self.caller(), job_id) if check is not None else queue.get(self.caller(), job_id))
         except GpuError as e:
             return self._refuse(e)
         await ensure_async(super().get(job_id))

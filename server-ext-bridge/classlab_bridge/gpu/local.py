@@ -518,6 +518,11 @@ class LocalQueue(GpuQueue):
         outputs = await asyncio.get_running_loop().run_in_executor(None, replay_outputs, self._events_path(job_id))
         return self._job_json(rec), outputs
 
+    async def check_visible(self, user: GpuUser, job_id: str) -> None:
+        """GpuError 404 unless the user may see the job: one record read, no outputs (the events socket's check)."""
+        await self.start()
+        self._visible(user, job_id)
+
     async def cancel(self, user: GpuUser, job_id: str) -> dict[str, Any]:
         await self.start()
         rec = self._visible(user, job_id)
