@@ -540,3 +540,26 @@ async def test_live_places_then_the_start_and_outputs_keep_seqs_increasing(make_
     # A replay from the start is the file's: queued, then the start, outputs and end (places are not kept).
     replay = [e async for e in queue.events(CAT, c1["id"])]
     assert replay[0] == queued and replay[1:] == rest
+
+
+async def test_outputs_and_the_end_arrive_at_once_not_at_the_next_poll_and_idle_costs_nothing(make_queue, workdir):
+    queue = make_queue(poll_interval=30)  # only limits wait for the poll: outputs ring, the runner's exit is seen
+    await queue.info()
+    ticks = []
+    tick = queue._tick
+    queue._tick = lambda: ticks.append(time.monotonic()) or tick()
+    await asyncio.sleep(1.0)
+    assert len(ticks) <= 1  # nothing runs: the watcher sleeps
+    j = await queue.submit(ANN, job(workdir, "import time\nprint('a', flush=True)\ntime.sleep(1)\nprint('b')"))
+    seen = {}
+    async for event in queue.events(ANN, j["id"]):
+        if event["type"] == "output":
+            seen[event["output"]["text"]] = time.monotonic()
+        elif event["job"]["state"] in ("succeeded", "failed"):
+            seen["end"] = time.monotonic()
+    assert 0.9 < seen["b\n"] - seen["a\n"] < 1.6
+    assert seen["end"] - seen["b\n"] < 3  # kernel shutdown and the runner's exit, no 30 s poll
+    assert (await queue.get(ANN, j["id"]))[0]["state"] == "succeeded"
+    before = len(ticks)
+    await asyncio.sleep(1.0)
+    assert len(ticks) - before <= 1

@@ -18,7 +18,8 @@ start()`` (every call also starts it when needed) and ``await close()`` when the
         context="above",                  # "above" | "tagged": reported by info(); the bundle already says which cells
         max_bundle_bytes=50 * 1024 * 1024,# reported by info() (the handler or service enforces it on upload)
         kill_grace=5.0,                   # seconds between SIGTERM and SIGKILL of a job's process groups
-        poll_interval=0.2,                # how often runners' event files and limits are looked at
+        poll_interval=0.2,                # how often running jobs' limits are looked at (new runner lines and a
+                                          # runner's exit wake the queue at once; with nothing running it sleeps)
         startup_timeout=120,              # seconds a kernel may take to start
         clock=time.time,                  # wall clock for records, limits and the ledger (tests pass a fake one)
         python=sys.executable,            # runs ``-m classlab_bridge.gpu.runner``
@@ -79,6 +80,12 @@ the folder is never changed or removed.
 
 Memory stays small whatever the jobs print: outputs are only on disk (joblog.py); the queue keeps, per running job,
 its process and a file offset.
+
+Waking: the runner rings a doorbell (one byte on a non-blocking pipe, ``--wake-fd``) after each line it writes, and
+the queue watches the runner's exit through a pidfd (Linux), so outputs reach subscribers and the next job starts
+within milliseconds, not at the next poll. ``poll_interval`` only paces the time limit and quota checks (and the
+SIGKILL after ``kill_grace``) while jobs run; with none running the watcher sleeps until a job starts. A runner ringing
+without end costs at most one watcher pass per ``MIN_TICK``.
 """
 
 from __future__ import annotations
@@ -154,7 +161,13 @@ class _Run:
     uid: Optional[int] = None
     home: Optional[Path] = None
     scratch: Optional[Path] = None
+    #: Descriptors the event loop watches: the doorbell pipe's read end, the runner's pidfd (None once closed).
+    wake_fd: Optional[int] = None
+    pid_fd: Optional[int] = None
 
+
+#: The least time between two watcher passes (seconds), however often runners ring.
+MIN_TICK = 0.02
 
 #: A plan (who starts next, positions, estimates) is made again after every change of the queue (submit, start, end,
 #: cancel) and otherwise when older than this (seconds): estimates drift as running jobs outlive the median.
@@ -282,6 +295,8 @@ class LocalQueue(GpuQueue):
         #: Per job, the event its events() subscribers wait on (set and dropped when the job has news).
         self._waiters: dict[str, asyncio.Event] = {}
         self._task: Optional[asyncio.Task] = None
+        #: Set when the watcher should look now (a runner rang or exited, a job started); made by start().
+        self._wake: Optional[asyncio.Event] = None
         self._start_lock: Optional[asyncio.Lock] = None
         self._started = False
         self._closed = False
@@ -298,6 +313,7 @@ class LocalQueue(GpuQueue):
         async with self._start_lock:
             if self._started:
                 return
+            self._wake = asyncio.Event()
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(None, self._prepare)
             self.gpus = await loop.run_in_executor(None, detect_gpus, self.environ)
@@ -330,6 +346,8 @@ class LocalQueue(GpuQueue):
             while self._runs and time.monotonic() < deadline:
                 await asyncio.sleep(self.poll_interval)
         self._closed = True
+        for run in list(self._runs.values()):
+            self._unwatch(run)
         if self._cleanups:
             await asyncio.gather(*self._cleanups.values(), return_exceptions=True)
         if self._task is not None:
@@ -697,6 +715,9 @@ class LocalQueue(GpuQueue):
         scratch = self._scratch_of(rec)
         home = None
         events_fd = None
+        wake_r, wake_w = os.pipe()  # the runner's doorbell; neither end is inherited unless passed
+        os.set_blocking(wake_r, False)
+        os.set_blocking(wake_w, False)  # shared with the runner's copy: a full pipe never blocks it
         try:
             if uid is not None:
                 (job_dir / "uid").write_text(str(uid))  # for the restart rules: whose processes to kill
@@ -708,7 +729,10 @@ class LocalQueue(GpuQueue):
             events_fd = open_events(self._events_path(rec.id))
             with open(job_dir / "job.json", "rb") as job_file, open(job_dir / "runner.log", "ab") as runner_log:
                 proc = subprocess.Popen(
-                    [self.python, "-m", "classlab_bridge.gpu.runner", "--events-fd", str(events_fd)],
+                    [
+                        *(self.python, "-m", "classlab_bridge.gpu.runner"),
+                        *("--events-fd", str(events_fd), "--wake-fd", str(wake_w)),
+                    ],
                     cwd=rec.workdir,
                     env=env,
                     stdin=job_file,
@@ -716,24 +740,27 @@ class LocalQueue(GpuQueue):
                     stderr=runner_log,
                     start_new_session=True,  # its own process group: cancel kills the group
                     close_fds=True,
-                    pass_fds=(events_fd,),
+                    pass_fds=(events_fd, wake_w),
                     **isolation.popen_kwargs(uid),  # switched to the job's account before exec
                 )
         except OSError as e:
             log.warning("GPU job %s could not start: %s", rec.id, e)
+            os.close(wake_r)
             if uid is not None:
                 self._release(rec.id, uid, scratch)
             self._finish(rec, FAILED, f"The job could not start: {e}.", now, 0.0)
             return
         finally:
+            os.close(wake_w)
             if events_fd is not None:
                 os.close(events_fd)
         path = self._events_path(rec.id)
         tail = Tail(path)
         tail.offset = path.stat().st_size if path.exists() else 0
-        self._runs[rec.id] = _Run(
+        run = self._runs[rec.id] = _Run(
             rec.id, rec.user, now, rec.time_limit, slot, proc, tail, uid=uid, home=home, scratch=scratch
         )
+        self._watch_run(run, wake_r)
         reason = None
         if q["remaining_seconds"] < rec.time_limit:
             reason = f"Stops when your GPU time runs out, in {_fmt_seconds(q['remaining_seconds'])}."
@@ -755,12 +782,78 @@ class LocalQueue(GpuQueue):
 
     # --- watching running jobs ----------------------------------------------------------------------------------
     async def _watch(self) -> None:
+        assert self._wake is not None
         while True:
+            self._wake.clear()
+            began = time.monotonic()
             try:
                 self._tick()
             except Exception:  # one bad job must not stop the watcher for everyone
                 log.exception("GPU queue watcher")
-            await asyncio.sleep(self.poll_interval)
+            # Running jobs: their limits every poll_interval, or sooner when a runner rings. None: until one starts.
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval if self._runs else None)
+            except asyncio.TimeoutError:
+                pass
+            rest = MIN_TICK - (time.monotonic() - began)
+            if rest > 0:
+                await asyncio.sleep(rest)
+
+    def _kick(self) -> None:
+        """The watcher looks now (or after MIN_TICK since its last look)."""
+        if self._wake is not None:
+            self._wake.set()
+
+    def _watch_run(self, run: _Run, wake_fd: int) -> None:
+        """Wakes the watcher when the runner rings (a new line) or exits (pidfd, where Linux has it)."""
+        loop = asyncio.get_running_loop()
+        run.wake_fd = wake_fd
+        loop.add_reader(wake_fd, self._rang, run)
+        pidfd_open = getattr(os, "pidfd_open", None)
+        pid = getattr(run.proc, "pid", None)
+        if pidfd_open is not None and isinstance(pid, int):
+            try:
+                run.pid_fd = pidfd_open(pid)
+            except OSError:  # an old kernel, or it is gone already (the poll sees it)
+                run.pid_fd = None
+            else:
+                loop.add_reader(run.pid_fd, self._exited, run)
+        self._kick()
+
+    def _rang(self, run: _Run) -> None:
+        fd = run.wake_fd
+        if fd is None:
+            return
+        for _ in range(64):  # drain what is there (a byte per line), without looping forever on a ringing runner
+            try:
+                data = os.read(fd, 4096)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""
+            if not data:  # the runner closed it: it has exited
+                self._close_fd(run, "wake_fd")
+                break
+        self._kick()
+
+    def _exited(self, run: _Run) -> None:
+        self._close_fd(run, "pid_fd")
+        self._kick()
+
+    def _close_fd(self, run: _Run, name: str) -> None:
+        fd = getattr(run, name)
+        if fd is None:
+            return
+        setattr(run, name, None)
+        try:
+            asyncio.get_running_loop().remove_reader(fd)
+        except RuntimeError:  # no loop running (the queue is being closed from outside one)
+            pass
+        os.close(fd)
+
+    def _unwatch(self, run: _Run) -> None:
+        self._close_fd(run, "wake_fd")
+        self._close_fd(run, "pid_fd")
 
     def _tick(self) -> None:
         ended = False
@@ -870,6 +963,7 @@ class LocalQueue(GpuQueue):
             if decided is not None:
                 run.stop = (decided[0], decided[1], max(run.started, decided[2]))
         self._runs.pop(run.job_id, None)
+        self._unwatch(run)
         self._invalidate()
         if run.uid is not None:
             self._release(run.job_id, run.uid, run.scratch)

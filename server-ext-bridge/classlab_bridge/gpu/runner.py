@@ -1,6 +1,6 @@
-"""The headless job runner: ``python -m classlab_bridge.gpu.runner --events-fd N < job.json`` (as the queue starts it)
-or ``python -m classlab_bridge.gpu.runner <job-dir>`` (by hand: ``<job-dir>/job.json`` in, ``<job-dir>/events.jsonl``
-out).
+"""The headless job runner: ``python -m classlab_bridge.gpu.runner --events-fd N [--wake-fd M] < job.json`` (as the
+queue starts it) or ``python -m classlab_bridge.gpu.runner <job-dir>`` (by hand: ``<job-dir>/job.json`` in,
+``<job-dir>/events.jsonl`` out).
 
 Reads the job (written by the queue: kernel, cells, output cap) from its standard input, runs the cells with nbclient
 in a fresh kernel of that kernel spec, in the current directory (the queue starts it in the job's workdir, with the
@@ -13,6 +13,10 @@ open itself) the moment the kernel sends them (joblog.py):
 - ``output`` / ``clear`` / ``update`` for target cells only (context cells' outputs are dropped, as PROTOCOL.md says);
 - ``truncated`` once ``max_output_bytes`` of output was written, right after a visible notice output;
 - ``{"type": "result", "status": "succeeded" | "failed", "error": {...} | null}`` last.
+
+After each line it writes one byte to descriptor M when given (the write end of a pipe the queue listens on, set
+non-blocking by the queue: a full pipe drops the byte, the runner never waits), so the queue reads new lines the moment
+they are written instead of on its next poll.
 
 Outputs are never kept in this process either: a job printing 100 MB costs the runner one message at a time.
 """
@@ -62,9 +66,11 @@ def _line_bytes(event: dict[str, Any]) -> int:
 class EventSink:
     """Writes a job's events, counting output bytes against the cap."""
 
-    def __init__(self, target: Path | int, max_output_bytes: int) -> None:
+    def __init__(self, target: Path | int, max_output_bytes: int, wake: Optional[int] = None) -> None:
         #: The events file, or a descriptor open on it.
         self.target = target
+        #: The queue's doorbell (a pipe), rung after each line.
+        self.wake = wake
         self.max_output_bytes = max_output_bytes
         self.written = 0
         self.truncated = False
@@ -76,6 +82,11 @@ class EventSink:
             append_fd(self.target, event)
         else:
             append(self.target, event)
+        if self.wake is not None:
+            try:
+                os.write(self.wake, b"!")
+            except OSError:  # full (the queue has not read yet: it will) or closed (it stopped): the line is written
+                pass
 
     def _counted(self, cell_id: str, event: dict[str, Any]) -> None:
         """Writes an output or update event within the cap; past it, one notice, then nothing."""
@@ -211,9 +222,9 @@ def run(job_dir: Path) -> dict[str, Any]:
     return run_job(json.loads((job_dir / JOB_FILE).read_text()), job_dir / EVENTS)
 
 
-def run_job(job: dict[str, Any], events: Path | int) -> dict[str, Any]:
-    """Runs a job, its events to a file or a descriptor; the ``result`` event it wrote last."""
-    sink = EventSink(events, int(job.get("max_output_bytes", 2 << 20)))
+def run_job(job: dict[str, Any], events: Path | int, wake: Optional[int] = None) -> dict[str, Any]:
+    """Runs a job, its events to a file or a descriptor (``wake`` rung after each); the ``result`` event last."""
+    sink = EventSink(events, int(job.get("max_output_bytes", 2 << 20)), wake)
     cells = [c for c in job["cells"] if c["source"].strip()]
     nb = new_notebook(cells=[new_code_cell(c["source"], id=f"c{i}") for i, c in enumerate(cells)])
     client = JobClient(
@@ -244,14 +255,26 @@ def run_job(job: dict[str, Any], events: Path | int) -> dict[str, Any]:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) == 2 and args[0] == "--events-fd" and args[1].isdigit():
-        fd = int(args[1])
-        os.set_inheritable(fd, False)  # the kernel and what the job starts do not get it
-        result = run_job(json.load(sys.stdin), fd)
+    fds = dict(zip(args[::2], args[1::2])) if len(args) % 2 == 0 else {}
+    if (
+        fds
+        and set(fds) <= {"--events-fd", "--wake-fd"}
+        and "--events-fd" in fds
+        and all(v.isdigit() for v in fds.values())
+    ):
+        fd = int(fds["--events-fd"])
+        wake = int(fds["--wake-fd"]) if "--wake-fd" in fds else None
+        for mine in (fd, wake):
+            if mine is not None:
+                os.set_inheritable(mine, False)  # the kernel and what the job starts do not get it
+        result = run_job(json.load(sys.stdin), fd, wake)
     elif len(args) == 1 and not args[0].startswith("-"):
         result = run(Path(args[0]).resolve())
     else:
-        print("usage: python -m classlab_bridge.gpu.runner --events-fd N < job.json | <job-dir>", file=sys.stderr)
+        print(
+            "usage: python -m classlab_bridge.gpu.runner --events-fd N [--wake-fd M] < job.json | <job-dir>",
+            file=sys.stderr,
+        )
         return 2
     return 0 if result["status"] == "succeeded" else 1
 
