@@ -715,6 +715,7 @@ class LocalQueue(GpuQueue):
         scratch = self._scratch_of(rec)
         home = None
         events_fd = None
+        proc: Optional[subprocess.Popen] = None
         wake_r, wake_w = os.pipe()  # the runner's doorbell; neither end is inherited unless passed
         os.set_blocking(wake_r, False)
         os.set_blocking(wake_w, False)  # shared with the runner's copy: a full pipe never blocks it
@@ -745,15 +746,17 @@ class LocalQueue(GpuQueue):
                 )
         except OSError as e:
             log.warning("GPU job %s could not start: %s", rec.id, e)
-            os.close(wake_r)
             if uid is not None:
                 self._release(rec.id, uid, scratch)
             self._finish(rec, FAILED, f"The job could not start: {e}.", now, 0.0)
             return
         finally:
             os.close(wake_w)
+            if proc is None:
+                os.close(wake_r)
             if events_fd is not None:
                 os.close(events_fd)
+        assert proc is not None
         path = self._events_path(rec.id)
         tail = Tail(path)
         tail.offset = path.stat().st_size if path.exists() else 0
