@@ -388,12 +388,17 @@ def _start_rows(
         ),
         row(
             SECTION_KERNEL,
-            "running → first output on the WebSocket (client; queue polls every 0.2 s)",
+            "running → first output on the WebSocket (client)",
             [j["ws"]["output"] - j["ws"]["running"] for j in jobs],
         ),
         row(
             SECTION_KERNEL,
-            "result written → job ended (kernel shutdown, runner exit, poll)",
+            "first output written → on the WebSocket (output latency: the queue reads it, the socket sends it)",
+            [j["wall0"] + j["ws"]["output"] - j["file"]["output"] for j in jobs],
+        ),
+        row(
+            SECTION_KERNEL,
+            "result written → job ended (kernel shutdown, runner exit, the queue notices)",
             [r["ended"] - j["file"]["result"] for r, j in zip(rec, jobs)],
         ),
         row(
@@ -439,7 +444,10 @@ def _start_rows(
             "nbclient), which starts a fresh kernel of the notebook's kernel spec and waits for it to be ready. "
             "File rows: the job's events.jsonl watched every 2 ms by the bench (the runner writes `kernel` once "
             "the kernel process runs, outputs as they come, `result` last) against the queue's `started` and "
-            "`ended`. The WebSocket row adds the queue's poll of runner events (poll_interval 0.2 s). Anchor "
+            "`ended`. The runner rings the queue (a byte on a pipe) after each line and the queue watches its exit "
+            "(pidfd), so 'output latency' (the file's first output line → the same on the client's WebSocket) is "
+            "the queue reading and sending it, with no poll; the bench looks at the file every 2 ms from a thread "
+            "of the client's process, so a few ms either way (even below 0) is as fast as it can tell. Anchor "
             f"(median of {len(shortcut)}, interleaved with the jobs): `python -c` running nbclient on the same "
             "cell in a subprocess, spawn to the first stream message, with the runner's import shortcut "
             "(`sys.modules['rfc3987_syntax'] = None`: nbformat's jsonschema otherwise builds an IRI grammar at "
@@ -622,7 +630,8 @@ def measure_scheduling() -> tuple[list[dict[str, Any]], dict[str, Any]]:
             "keep the slots busy for about 2½ h); after each submission and each job end the first job of "
             "`fairshare.plan` starts while a slot is free, exactly as LocalQueue dispatches (expected run time = "
             "the median of the last 20 finished, the time limit before any). A decision is one such plan "
-            "(O(waiting × users)); 'all positions' is the plan made at each submission. Waits are start − "
+            "(O((waiting + running) log users): a heap of the users who may start); 'all positions' is the plan "
+            "made at each submission. Waits are start − "
             "submission. FIFO: the oldest waiting job on any free slot, no per-user limit, same submissions and "
             "run times, computed in the same run (the anchor). Jain's index of the per-user mean waits: 1 = all "
             "equal.",
@@ -696,7 +705,7 @@ async def _queue_sim(tmp: Path, subs: list[tuple[float, str]], durations: list[f
             next_end = min((run.proc.end for run in queue._runs.values()), default=float("inf"))  # type: ignore
             if i < len(subs) and EPOCH + subs[i][0] <= next_end:
                 clock.now = EPOCH + subs[i][0]
-                waiting = len(queue._db().in_states([QUEUED]))
+                waiting = len(queue._db().waiting())
                 t0 = time.perf_counter()
                 await queue.submit(GpuUser(subs[i][1]), JobBundle("gpu-bench.ipynb", "python3", cells, workdir))
                 submit_s.append((waiting, time.perf_counter() - t0))
@@ -704,7 +713,7 @@ async def _queue_sim(tmp: Path, subs: list[tuple[float, str]], durations: list[f
             else:
                 clock.now = next_end
                 t0 = time.perf_counter()
-                queue._tick()  # reads runner lines, ends the job, dispatches the next, announces new positions
+                queue._tick()  # reads runner lines, ends the job, dispatches the next, wakes subscribers
                 tick_s.append(time.perf_counter() - t0)
         records = sorted(queue._db().in_states(TERMINAL), key=lambda r: r.dispatch_no or 0)
         order = [r.n - 1 for r in records]
@@ -748,7 +757,7 @@ def measure_queue_sim(tmp: Path, fair_order: list[int]) -> tuple[list[dict[str, 
         row("submit (checks, record, positions, dispatch)", submits),
         row("  submit with ≤ 50 waiting", shallow),
         row("  submit with ≥ 300 waiting", deep),
-        row("job end → next start (one watcher tick: end, dispatch, new positions)", ticks),
+        row("job end → next start (one watcher pass: end, dispatch, wake subscribers)", ticks),
     ]
     same = result["order"] == fair_order
     rows.append(
@@ -760,9 +769,10 @@ def measure_queue_sim(tmp: Path, fair_order: list[int]) -> tuple[list[dict[str, 
             "fake clock passes its run time) and the watcher's tick is called by the bench when a job is due, so "
             "these are the queue's own costs on the server's event loop. Start order the same as the "
             f"fairshare.plan simulation: {'yes' if same else 'NO'}; end states {', '.join(result['states'])}. "
-            f"State events written: {result['state_lines']:,} ({result['state_lines'] / len(subs):.0f} per job; "
-            f"every waiting job gets a line whenever its position changes), events.jsonl in all "
-            f"{result['events_bytes'] / 1e6:.1f} MB, all of it replayed to a socket that connects with after=0.",
+            f"State events written: {result['state_lines']:,} ({result['state_lines'] / len(subs):.0f} per job: "
+            "queued, running, the end; a waiting job's new places are sent live to its sockets, never written), "
+            f"events.jsonl in all {result['events_bytes'] / 1e6:.2f} MB, all of it replayed to a socket that "
+            "connects with after=0.",
         }
     )
     return rows, {k: v for k, v in result.items() if k != "order"}
@@ -864,14 +874,14 @@ def measure_e2e(tmp: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             "section": SECTION_E2E,
             "note": f"{E2E_USERS} users × {E2E_JOBS_PER_USER} one-cell jobs (`pass`), each user's in bursts of 1–3 "
             "submitted 50 ms apart, the bursts shuffled over the first 3 s (seed 11), through `LocalQueue` in the "
-            "bench's process (1 CPU slot, one running job per user, watcher poll 0.2 s), each job a real runner "
+            "bench's process (1 CPU slot, one running job per user), each job a real runner "
             "process with a fresh kernel. Submission order: "
             f"{group(fifo_order)}. Waits from queue.sqlite (created → started). Run time per job (started → "
-            f"ended: runner, kernel start, cell, shutdown, the watcher's poll) median {statistics.median(runs):.2f} s "
+            f"ended: runner, kernel start, cell, shutdown) median {statistics.median(runs):.2f} s "
             f"(min {min(runs):.2f}, max {max(runs):.2f}); queue's ended → next started median "
             f"{statistics.median(gaps) * 1000:.1f} ms, max {max(gaps) * 1000:.1f} ms (the next job starts in the "
-            "tick that notices the end; the runner's exit itself is noticed up to 0.2 s late, see 'result written "
-            "→ job ended' above).",
+            "watcher pass that notices the end, woken by the runner's exit: see 'result written → job ended' "
+            "above).",
         }
     )
     return rows, {"records": records}
