@@ -34,7 +34,7 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
         default_value="local",
         config=True,
         help="GPU queue backend: 'local' (embedded queue), 'remote' (the JupyterHub service classlab-gpu) or "
-        "'slurm' (slurmrestd; not available yet).",
+        "'slurm' (a Slurm cluster through slurmrestd; gpu_slurm_* settings, gpu/slurm/SLURM.md).",
     )
     grader_backend = Enum(
         ["local", "remote"],
@@ -107,7 +107,7 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
 
     def capabilities(self) -> dict[str, Any]:
         """What this bridge serves besides the API; the video player checks "media", the GPU button "gpu"."""
-        return {"media": True, "gpu": self.gpu_backend in ("local", "remote")}
+        return {"media": True, "gpu": True}
 
     def initialize_handlers(self) -> None:
         self.handlers.extend([(r"/classlab/api/info", InfoHandler, {"bridge": self})])
@@ -142,8 +142,6 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
             await self.gpu.close()
 
     def initialize_settings(self) -> None:
-        if self.gpu_backend == "slurm":
-            self.log.error("ClassLab bridge: gpu_backend 'slurm' is not available yet; the GPU API answers 501.")
         self.log.info(
             "ClassLab bridge %s: backends %s",
             __version__,

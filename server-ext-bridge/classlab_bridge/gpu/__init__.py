@@ -1,1 +1,1 @@
-"""The GPU queue: one interface (queue.py), backends (local, later Slurm), the bridge API and the Hub service."""
+"""The GPU queue: one interface (queue.py), backends (local, slurm/), the bridge API and the Hub service."""

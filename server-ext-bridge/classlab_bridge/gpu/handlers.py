@@ -25,7 +25,7 @@ from ..handlers import ws_authenticated
 from .bundle import notebook_folder, parse_job
 from .queue import GpuError, GpuQueue, GpuUser, JobBundle
 from .rest import GpuRest, rest_routes
-from .settings import make_local_queue, start_queue, stop_queue
+from .settings import make_local_queue, make_slurm_queue, start_queue, stop_queue
 
 if TYPE_CHECKING:
     from ..app import ClassLabBridgeApp
@@ -83,17 +83,20 @@ class GpuBridge:
                 log=app.log,
             )
             return RemoteQueue(client, max_bundle_bytes=app.gpu_max_bundle_bytes)
-        raise GpuError(
-            501,
-            "not_available",
-            f"The GPU backend {app.gpu_backend!r} is not available yet; set c.ClassLabBridgeApp.gpu_backend to "
-            "'local' or 'remote'.",
-        )
+        try:
+            return make_slurm_queue(app, "gpu_", Path(app.gpu_data_dir))
+        except ValueError as e:  # a setting that must not be used in a student's server: said on every call
+            raise GpuError(501, "not_available", f"The Slurm GPU backend is not set up right: {e}") from None
 
     async def start(self) -> None:
         """Starts the queue with the server (not on its first call): jobs queued before a restart run on."""
-        if self.app.gpu_backend == "local":
-            await start_queue(self.queue())
+        if self.app.gpu_backend in ("local", "slurm"):
+            try:
+                queue = self.queue()
+            except GpuError as e:
+                self.app.log.error("ClassLab bridge: %s", e.message)
+                return
+            await start_queue(queue)
 
     async def close(self) -> None:
         if self._queue is not None:

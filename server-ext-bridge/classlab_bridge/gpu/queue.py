@@ -1,4 +1,4 @@
-"""The GPU queue interface every backend implements (local now, Slurm later) and the types it speaks.
+"""The GPU queue interface every backend implements (local, Slurm) and the types it speaks.
 
 The contract with the front end and between bridge and service is PROTOCOL.md in this folder.
 """

@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any, Optional
 
 from tornado import ioloop, web
-from traitlets import Unicode, default
+from traitlets import Enum, Unicode, default
 
 from ..apibase import hub_teacher
 from ..hubservice import HubIdentities, HubServiceApp, ServiceAPIHandler, make_service_app
 from .bundle import parse_job, remove_tree, unpack_folder
 from .queue import TERMINAL, GpuError, GpuQueue, GpuUser, JobBundle
 from .rest import GpuRest, rest_routes
-from .settings import make_local_queue, queue_settings, start_queue, stop_queue
+from .settings import make_local_queue, make_slurm_queue, queue_settings, start_queue, stop_queue
 
 #: The longest long poll a client may ask for (seconds).
 MAX_POLL_SECONDS = 60.0
@@ -239,6 +239,13 @@ class GpuServiceApp(HubServiceApp, GpuServiceSettings):  # type: ignore[misc, va
         help="Folder of the queue's records (SQLite), job folders and scratch folders. Default: "
         "$CLASSLAB_GPU_DATA_DIR, else classlab-gpu in the working directory.",
     )
+    backend = Enum(
+        ["local", "slurm"],
+        "local",
+        config=True,
+        help="Where the class's jobs run: 'local' (this service's slots) or 'slurm' (a Slurm cluster; slurm_* "
+        "settings, usually slurm_mode 'service' with slurm_token 'key': gpu/slurm/SLURM.md).",
+    )
     sweep_seconds = 30.0
 
     @default("data_dir")
@@ -253,6 +260,7 @@ class GpuServiceApp(HubServiceApp, GpuServiceSettings):  # type: ignore[misc, va
         "quota-hours": "GpuServiceApp.quota_hours",
         "isolate-jobs": "GpuServiceApp.isolate_jobs",
         "job-uids": "GpuServiceApp.job_uids",
+        "backend": "GpuServiceApp.backend",
     }
 
     queue: Optional[GpuQueue] = None
@@ -264,7 +272,10 @@ class GpuServiceApp(HubServiceApp, GpuServiceSettings):  # type: ignore[misc, va
         data = Path(self.data_dir).resolve()
         data.mkdir(parents=True, exist_ok=True)
         self.scratch = Scratch(data / "scratch")
-        self.queue = queue = queue or make_local_queue(self, "", data, service=True)
+        if queue is None:
+            make = make_slurm_queue if self.backend == "slurm" else make_local_queue
+            queue = make(self, "", data, service=True)
+        self.queue = queue
         identities = self.hub_identities(
             lambda model: GpuUser(str(model["name"]), hub_teacher(model, self.teachers_group)), hub_auth
         )

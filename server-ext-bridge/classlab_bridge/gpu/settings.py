@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from traitlets import Enum, Float, HasTraits, Integer, TraitType, Unicode
+from traitlets import Dict, Enum, Float, HasTraits, Integer, TraitType, Unicode
 
 from .queue import GpuQueue
 
@@ -72,6 +73,62 @@ def _settings() -> dict[str, TraitType]:
             "one per running job, no /etc/passwd entry needed. They must belong to this queue alone (it kills "
             "whatever runs under them).",
         ),
+        **_slurm_settings(),
+    }
+
+
+def _slurm_settings() -> dict[str, TraitType]:
+    """The Slurm backend's settings (gpu/slurm/SLURM.md); used when the backend is 'slurm'."""
+    return {
+        "slurm_url": Unicode("http://127.0.0.1:6820", config=True, help="slurmrestd's URL (Slurm backend)."),
+        "slurm_api_version": Unicode(
+            "auto", config=True, help="slurmrestd REST version to speak, e.g. 'v0.0.38'; 'auto': asked of slurmrestd."
+        ),
+        "slurm_mode": Enum(
+            ["user", "service"],
+            "user",
+            config=True,
+            help="'user': jobs run as the student's own cluster account, quota by Slurm accounting (GrpTRESMins); "
+            "'service': jobs run as slurm_service_user, quota by this queue's ledger (only in the JupyterHub service).",
+        ),
+        "slurm_token": Enum(
+            ["hub", "key", "env"],
+            "hub",
+            config=True,
+            help="Where Slurm JWTs come from: 'hub' (the ClassLab token service, for this server's user only), "
+            "'key' (signed here with slurm_key_file: the Hub service only, never a student's server), 'env' "
+            "($SLURM_JWT).",
+        ),
+        "slurm_token_url": Unicode(
+            "",
+            config=True,
+            help="The ClassLab Slurm token service's URL with its prefix (slurm_token = 'hub'). Default: "
+            "$CLASSLAB_SLURM_TOKEN_URL.",
+        ),
+        "slurm_key_file": Unicode(
+            "/etc/slurm/jwt_hs256.key", config=True, help="The cluster's JWT key (slurm_token = 'key')."
+        ),
+        "slurm_token_lifespan": Integer(600, min=60, config=True, help="Seconds a minted Slurm token lives."),
+        "slurm_service_user": Unicode("", config=True, help="The cluster account jobs run as (slurm_mode 'service')."),
+        "slurm_partition": Unicode("gpu", config=True, help="Slurm partition GPU jobs go to."),
+        "slurm_account": Unicode("", config=True, help="Slurm account charged (empty: the user's default)."),
+        "slurm_gpus_per_job": Integer(1, min=1, config=True, help="GPUs (gres/gpu) each job asks for."),
+        "slurm_job_root": Unicode(
+            "",
+            config=True,
+            help="Folder on the filesystem the compute nodes share where job folders (job.json, events, slurm.out) "
+            "are made. Default: ~/.classlab/gpu-jobs (mode 'user'), <data dir>/cluster-jobs (mode 'service').",
+        ),
+        "slurm_path_map": Unicode(
+            "", config=True, help="This host's paths as the compute nodes see them: 'local=cluster[,local=cluster]'."
+        ),
+        "slurm_python": Unicode(
+            sys.executable, config=True, help="The Python on the compute nodes that has classlab_bridge installed."
+        ),
+        "slurm_job_env": Dict(
+            value_trait=Unicode(), config=True, help="Extra environment of jobs on the cluster (e.g. PYTHONPATH)."
+        ),
+        "slurm_poll_interval": Float(1.0, min=0.1, config=True, help="Seconds between looks at the cluster's jobs."),
     }
 
 
@@ -120,11 +177,70 @@ def make_local_queue(owner: HasTraits, prefix: str, data_dir: Path, service: boo
     return LocalQueue(**kwargs, data_dir=data_dir)
 
 
+def make_slurm_queue(owner: HasTraits, prefix: str, data_dir: Path, service: bool = False) -> GpuQueue:
+    """The SlurmQueue of the bridge (``prefix="gpu_"``) or of the Hub service (``""``, ``service=True``).
+
+    Mode 'service' and token 'key' belong in the Hub service: in a student's server they would put the ledger, or
+    a key that signs for anyone, where the student can change or read it, so the bridge refuses them.
+    """
+    import os
+
+    from .slurm.queue import SlurmQueue
+    from .slurm.rest import SlurmRest
+    from .slurm.tokens import EnvTokens, HubTokens, KeyTokens, TokenSource
+
+    def get(name: str) -> Any:
+        return getattr(owner, prefix + name)
+
+    mode, how = get("slurm_mode"), get("slurm_token")
+    if not service and (mode == "service" or how == "key"):
+        raise ValueError(
+            "slurm_mode 'service' and slurm_token 'key' are for the JupyterHub service classlab-gpu only; a student's "
+            "server uses slurm_mode 'user' with slurm_token 'hub' (or 'env')."
+        )
+    tokens: TokenSource
+    if how == "key":
+        allowed = {get("slurm_service_user")} if mode == "service" else None
+        tokens = KeyTokens(Path(get("slurm_key_file")), get("slurm_token_lifespan"), allowed)
+    elif how == "env":
+        tokens = EnvTokens()
+    else:
+        url = get("slurm_token_url") or os.environ.get("CLASSLAB_SLURM_TOKEN_URL", "")
+        tokens = HubTokens(url, os.environ.get("JUPYTERHUB_API_TOKEN", ""))
+    job_root = get("slurm_job_root") or (
+        str(data_dir / "cluster-jobs") if mode == "service" else os.path.expanduser("~/.classlab/gpu-jobs")
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return SlurmQueue(
+        data_dir=data_dir,
+        rest=SlurmRest(get("slurm_url"), tokens, get("slurm_api_version")),
+        mode=mode,
+        job_root=Path(job_root),
+        path_map=get("slurm_path_map"),
+        partition=get("slurm_partition"),
+        account=get("slurm_account"),
+        service_user=get("slurm_service_user"),
+        gpus_per_job=get("slurm_gpus_per_job"),
+        quota_seconds=get("quota_hours") * 3600.0,
+        quota_period=get("quota_period"),
+        time_limit=get("time_limit"),
+        max_time_limit=get("max_time_limit"),
+        max_queued_per_user=get("max_queued_per_user"),
+        max_output_bytes=get("max_output_bytes"),
+        context=get("context"),
+        max_bundle_bytes=get("max_bundle_bytes"),
+        poll_interval=get("slurm_poll_interval"),
+        python=get("slurm_python"),
+        job_env=dict(get("slurm_job_env")),
+    )
+
+
 async def start_queue(queue: GpuQueue) -> None:
     """Starts a local queue now (recovery after a restart, queued jobs run on) rather than on its first call."""
     from .local import LocalQueue
+    from .slurm.queue import SlurmQueue
 
-    if isinstance(queue, LocalQueue):
+    if isinstance(queue, (LocalQueue, SlurmQueue)):  # a Slurm queue re-attaches to its live jobs
         await queue.start()
 
 

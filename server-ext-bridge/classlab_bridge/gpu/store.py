@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   output_truncated INTEGER NOT NULL DEFAULT 0,
   pgid INTEGER,                          -- the runner's process group
   kernel_pgid INTEGER,                   -- the kernel's (a session of its own)
-  dispatch_no INTEGER                    -- start order, for round robin
+  dispatch_no INTEGER,                   -- start order, for round robin
+  backend_job_id TEXT                    -- the Slurm job id (slurm backend); NULL for local jobs
 );
 CREATE INDEX IF NOT EXISTS jobs_by_user ON jobs (user, n);
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state);
@@ -72,6 +73,7 @@ class JobRecord:
     pgid: Optional[int] = None
     kernel_pgid: Optional[int] = None
     dispatch_no: Optional[int] = None
+    backend_job_id: Optional[str] = None
     n: int = field(default=0)
 
 
@@ -104,6 +106,11 @@ class JobStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        # Records made before a column existed get it (NULL): a newer bridge opens an older queue's file.
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(jobs)")}
+        for name, kind in (("backend_job_id", "TEXT"),):
+            if name not in have:
+                self.db.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()
