@@ -71,11 +71,13 @@ def test_gpu_indexes_come_from_gres_detail():
 
 def test_usage_and_limit_from_slurmdbd_records():
     jobs = [
-        {"tres": {"allocated": [{"type": "gres", "name": "gpu", "count": 1}]}, "time": {"elapsed": 90}},
-        {"tres": {"allocated": [{"type": "cpu", "name": "", "count": 4}]}, "time": {"elapsed": 600}},
-        {"tres": {"allocated": [{"type": "gres", "name": "gpu", "count": 2}]}, "time": {"elapsed": 30}},
+        {"tres": {"allocated": [{"type": "gres", "name": "gpu", "count": 1}]}, "time": {"elapsed": 90, "end": 1000}},
+        {"tres": {"allocated": [{"type": "cpu", "name": "", "count": 4}]}, "time": {"elapsed": 600, "end": 1000}},
+        {"tres": {"allocated": [{"type": "gres", "name": "gpu", "count": 2}]}, "time": {"elapsed": 30, "end": 1000}},
     ]
     assert V0038.db_gpu_minutes(jobs) == pytest.approx(2.5)
+    running = {"tres": {"allocated": [{"type": "gres", "name": "gpu", "count": 1}]}, "time": {"elapsed": 50, "end": 0}}
+    assert V0038.db_gpu_minutes([running]) == 0  # counted by the queue from its own records
     assocs = [
         {
             "user": "other",

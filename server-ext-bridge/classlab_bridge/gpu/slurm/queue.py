@@ -290,13 +290,15 @@ class SlurmQueue(GpuQueue):
                 f"You already have {len(active)} GPU jobs queued or running (at most {self.max_queued_per_user}). "
                 "Wait for one to finish, or cancel one.",
             )
-        q = await self._quota(user.name)
-        if q["remaining_seconds"] <= 0:
-            raise GpuError(403, "quota_exhausted", self._quota_message(q))
         slurm_limit = limit
         if self.mode == "service":
-            # The ledger is ours: Slurm stops the job when the student's time is used up.
+            # The ledger is ours: refused at zero, and Slurm stops the job when the student's time is used up.
+            q = await self._quota(user.name)
+            if q["remaining_seconds"] <= 0:
+                raise GpuError(403, "quota_exhausted", self._quota_message(q))
             slurm_limit = int(min(limit, max(60.0, q["remaining_seconds"] / self.gpus_per_job)))
+        # Mode "user": Slurm's accounting decides (a job its GPU minutes cannot cover is held, and says so); its
+        # usage as read here lags a top-up by RawUsage=0, so it must not refuse on its own.
 
         job_id = "j_" + secrets.token_hex(8)
         job_dir = self.job_root / job_id
@@ -407,7 +409,8 @@ class SlurmQueue(GpuQueue):
             "standard_error": f"{folder}/slurm.out",
             "environment": env,
             "comment": f"classlab {job_dir.name} user={student}",
-            "requeue": False,
+            # No "requeue": v0.0.38 turns the key on whatever its value ("requeue": false gives Requeue=1). A job
+            # Slurm requeues anyway (JobRequeue=1) is stopped by _advance rather than run twice.
         }
         if self.account:
             props["account"] = self.account
@@ -481,12 +484,12 @@ class SlurmQueue(GpuQueue):
             except SlurmRestError as e:
                 raise self._refuse(e) from None
             limit_seconds = float(limit) * 60 if limit is not None else self.quota_seconds
-            used = used_minutes * 60
             running = sum(
                 max(0.0, now - rec.started) * self.gpus_per_job
                 for rec in self._db().in_states([RUNNING], user)
                 if rec.started is not None
             )
+            used = used_minutes * 60 + running
             return {
                 "used_seconds": round(used, 3),
                 "limit_seconds": limit_seconds,
@@ -573,6 +576,17 @@ class SlurmQueue(GpuQueue):
         if job is None:
             self._copy_runner_lines(rec)
             reason = "The GPU cluster no longer knows this job (it was removed there); outputs so far are kept."
+            self._finish(rec, FAILED, reason, now, self._charge(rec, now), error=self._error(reason))
+            return
+        if job.state == "PENDING" and rec.state == RUNNING:
+            # Requeued after its node failed (the cluster's JobRequeue=1): it would start again from the top and
+            # print everything twice. It is stopped instead, with what it printed so far kept.
+            self._copy_runner_lines(rec)
+            asyncio.ensure_future(self._cancel_quietly(rec))
+            reason = (
+                "The GPU computer running this job stopped working, and the cluster wanted to start it again from "
+                "the beginning. It was stopped instead; outputs so far are kept. Run it again."
+            )
             self._finish(rec, FAILED, reason, now, self._charge(rec, now), error=self._error(reason))
             return
         if job.state == "PENDING":
@@ -697,6 +711,12 @@ class SlurmQueue(GpuQueue):
             )
             if charged + running >= self.quota_seconds:
                 asyncio.ensure_future(self._stop_for_quota(rec))
+
+    async def _cancel_quietly(self, rec: JobRecord) -> None:
+        try:
+            await self.rest.cancel(self._slurm_user(rec.user), int(rec.backend_job_id or 0))
+        except SlurmRestError as e:
+            log.warning("ClassLab GPU: could not cancel Slurm job %s: %s", rec.backend_job_id, e.message)
 
     async def _stop_for_quota(self, rec: JobRecord) -> None:
         try:

@@ -126,8 +126,10 @@ class V0038:
             for tres in (raw.get("tres") or {}).get("allocated") or []:
                 if tres.get("type") == "gres" and tres.get("name") == "gpu":
                     gpus += int(tres.get("count") or 0)
-            elapsed = (raw.get("time") or {}).get("elapsed") or 0
-            total += gpus * float(elapsed) / 60.0
+            times = raw.get("time") or {}
+            if not times.get("end"):
+                continue  # still running: the queue counts running jobs from its own records
+            total += gpus * float(times.get("elapsed") or 0) / 60.0
         return total
 
     @staticmethod
@@ -274,7 +276,10 @@ class SlurmRest:
         answer = await self._call("GET", f"{api.slurmdb}/associations?user={user}", user)
         return api.gpu_limit_minutes(answer.get("associations") or [], user, account)
 
-    async def gpu_used_minutes(self, user: str) -> float:
+    async def gpu_used_minutes(self, user: str, since: str = "2000-01-01") -> float:
+        """GPU-minutes of the user's ended jobs since ``since`` (YYYY-MM-DD), from slurmdbd. v0.0.38 has no user
+        filter on /slurmdb/jobs (it would refuse ``users=``): the records are filtered here."""
         api = await self.adapter(user)
-        answer = await self._call("GET", f"{api.slurmdb}/jobs?users={user}", user)
-        return api.db_gpu_minutes([j for j in answer.get("jobs") or [] if isinstance(j, dict)])
+        answer = await self._call("GET", f"{api.slurmdb}/jobs?start_time={since}", user)
+        mine = [j for j in answer.get("jobs") or [] if isinstance(j, dict) and j.get("user") == user]
+        return api.db_gpu_minutes(mine)
