@@ -3,7 +3,9 @@
  * toolbar button sends a long cell, its printed lines stream into the cell while it runs; a second cell sent with
  * the shortcut waits in line behind it (its place shown under the cell, in the GPU panel and the status bar);
  * Cancel stops the first, the second runs and leaves "ran on CPU (no GPU here)"; the notes survive a save and
- * reload; a job running while the page reloads is re-attached; no GPU time left shows a dialog and sends nothing.
+ * reload; a job running while the page reloads is re-attached; no GPU time left shows a dialog and sends nothing; a
+ * queue that refuses every job (`isolate_jobs = on` without isolation) says so in the GPU panel before anything is
+ * sent, and sends nothing.
  */
 import * as path from 'path';
 import type {
@@ -250,6 +252,94 @@ test('with no GPU time left, Run on GPU shows a dialog and sends nothing', async
   await page.screenshot({ path: path.join(ARTIFACTS, 'gpu-quota.png') });
   await dialog.getByRole('button', { name: 'OK' }).click();
   await expect(dialog).toBeHidden();
+  expect(posted).toBe(false);
+  const cell = await page.notebook.getCellLocator(0);
+  await expect(cell!.locator('.jp-classlab-gpu-cellBar')).toHaveCount(0);
+});
+
+test('a queue that refuses every job says why in the GPU panel, and Run on GPU sends nothing', async ({
+  page,
+  tmpPath
+}) => {
+  // The server's `GET info` with `isolate_jobs = on` and no way to isolate jobs (a real one needs root here).
+  const why =
+    'GPU jobs are switched off: they must run under accounts of their own, but this service may not switch users.';
+  await page.route('**/classlab/api/gpu/info*', async route => {
+    const response = await route.fetch();
+    const info = await response.json();
+    await route.fulfill({
+      response,
+      json: { ...info, isolated: false, message: why }
+    });
+  });
+  // One finished job of a notebook deep in folders, with a long name (the list as the server would give it).
+  const notebook =
+    'course/week-07/lessons/a-very-long-notebook-name-about-convolutional-networks.ipynb';
+  let posted = false;
+  await page.route('**/classlab/api/gpu/jobs*', route => {
+    if (route.request().method() === 'POST') {
+      posted = true;
+      return route.continue();
+    }
+    return route.fulfill({
+      json: {
+        jobs: [
+          {
+            id: 'j_long',
+            user: 'me',
+            notebook,
+            kernel: 'python3',
+            targets: ['c1'],
+            state: 'succeeded',
+            position: 0,
+            estimate_seconds: null,
+            reason: null,
+            created: new Date().toISOString(),
+            started: null,
+            ended: null,
+            elapsed_seconds: 42,
+            time_limit_seconds: 1800,
+            device: 'cpu',
+            error: null,
+            output_truncated: false,
+            backend: 'local',
+            backend_job_id: null
+          }
+        ]
+      }
+    });
+  });
+  await newNotebook(page, tmpPath, 'refused.ipynb');
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('classlab-gpu:open-panel')
+  );
+  const panel = page.locator('#classlab-gpu-panel');
+  await expect(panel).toBeVisible();
+  const refused = panel.locator('.jp-classlab-gpu-refused');
+  await expect(refused).toContainText(
+    'GPU jobs are switched off on this server for now, so nothing can be sent to the GPU. Ask your teacher.'
+  );
+  await expect(refused.locator('.jp-classlab-gpu-refusedWhy')).toHaveText(why);
+  const name = panel.locator('.jp-classlab-gpu-jobName');
+  await expect(name).toHaveText(
+    'a-very-long-notebook-name-about-convolutional-networks.ipynb'
+  );
+  await expect(name).toHaveAttribute('title', notebook);
+  await page.screenshot({
+    path: path.join(ARTIFACTS, 'gpu-panel-refused.png')
+  });
+
+  await page.notebook.setCell(0, 'code', "print('hi')");
+  await page.notebook.selectCells(0);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Shift+Enter');
+  // (JupyterLab cuts a notification at 140 characters: the panel above has the server's whole reason.)
+  await expect(
+    page.locator('.Toastify__toast', {
+      hasText:
+        'GPU jobs are switched off on this server for now, so this was not sent. Ask your teacher. (GPU jobs are switched off'
+    })
+  ).toBeVisible();
   expect(posted).toBe(false);
   const cell = await page.notebook.getCellLocator(0);
   await expect(cell!.locator('.jp-classlab-gpu-cellBar')).toHaveCount(0);

@@ -40,6 +40,11 @@ export function gpuErrorText(
       return trans.__(
         'The GPU queue cannot be reached right now. Try again in a minute.'
       );
+    case 'isolation_unavailable':
+      return trans.__(
+        'GPU jobs are switched off on this server for now, so this was not sent. Ask your teacher. (%1)',
+        message
+      );
     case 'not_found':
       return trans.__('This GPU job is no longer there.');
     case 'bad_request':

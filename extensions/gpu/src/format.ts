@@ -97,6 +97,26 @@ export function quotaPeriodText(
   return trans.__('This is your GPU time for the whole term.');
 }
 
+/**
+ * The GPU time after `seconds` more of running jobs than `quota` counted when it was fetched (the panel ticks it
+ * between two fetches); never more than was left.
+ */
+export function quotaPlusRunning(quota: IGpuQuota, seconds: number): IGpuQuota {
+  const more = Math.min(
+    Math.max(0, Number.isFinite(seconds) ? seconds : 0),
+    Math.max(0, quota.remaining_seconds)
+  );
+  if (more === 0) {
+    return quota;
+  }
+  return {
+    ...quota,
+    used_seconds: quota.used_seconds + more,
+    remaining_seconds: quota.remaining_seconds - more,
+    running_seconds: (quota.running_seconds ?? 0) + more
+  };
+}
+
 /** The share of GPU time used, 0…1. */
 export function quotaFraction(quota: IGpuQuota): number {
   if (!(quota.limit_seconds > 0)) {

@@ -1,7 +1,8 @@
 /**
  * The job store: the caller's jobs (`GET jobs`), GPU time (`GET quota`) and the queue's info (`GET info`), and the
  * jobs this browser follows live. It polls only while someone watches (a visible panel) or a job is active, since
- * students' servers are small; a followed job's state comes from its events, not from polling.
+ * students' servers are small; a followed job's state comes from its events, not from polling. When a followed job
+ * starts or ends, the GPU time is asked for again at once (at most once a second), not at the next poll.
  */
 import type { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -19,10 +20,12 @@ import type {
   IJobRun,
   ISubmitBody
 } from './tokens';
-import { isActive, isTerminal } from './tokens';
+import { isActive, isTerminal, refusal } from './tokens';
 
 /** The default time between two polls. */
 export const POLL_MS = 5000;
+/** The least time between two `GET quota` asked for because a job started or ended. */
+export const QUOTA_GAP_MS = 1000;
 
 export interface IGpuJobsOptions {
   api: GpuApi;
@@ -114,8 +117,12 @@ export class GpuJobs implements IGpuJobs {
         String(info.message ?? '')
       );
     }
-    const quota = await this.api.quota();
-    this._quota = quota;
+    const refused = refusal(info);
+    if (refused) {
+      // What `POST jobs` would answer: nothing is sent.
+      throw new GpuApiError(503, 'isolation_unavailable', refused);
+    }
+    const quota = await this._getQuota();
     this._changed.emit();
     return { info, quota };
   }
@@ -145,6 +152,7 @@ export class GpuJobs implements IGpuJobs {
     const run = this._runs.get(jobId);
     // The socket's last event will say the same; the cells need not wait for it.
     run?.settle(job);
+    this._quotaChanged();
     this._changed.emit();
     void this.refresh();
   }
@@ -196,7 +204,10 @@ export class GpuJobs implements IGpuJobs {
 
   /** Stop every socket and timer. */
   dispose(): void {
+    this._disposed = true;
     this._stopPolling();
+    clearTimeout(this._quotaTimer);
+    this._quotaTimer = undefined;
     for (const run of this._runs.values()) {
       run.dispose();
     }
@@ -214,11 +225,7 @@ export class GpuJobs implements IGpuJobs {
           String(info.message ?? '')
         );
       }
-      const [jobs, quota] = await Promise.all([
-        this.api.jobs(),
-        this.api.quota()
-      ]);
-      this._quota = quota;
+      const [jobs] = await Promise.all([this.api.jobs(), this._getQuota()]);
       // A followed job's own events are newer than the list.
       this._jobs = jobs.map(job => {
         const run = this._runs.get(job.id);
@@ -242,12 +249,64 @@ export class GpuJobs implements IGpuJobs {
     this._changed.emit();
   }
 
-  /** The queue's info: fetched once, and again while the GPU service cannot be reached. */
+  /** The queue's info: fetched once, and again while the GPU service cannot be reached or refuses every job. */
   private async _fetchInfo(): Promise<IGpuInfo> {
-    if (!this._info || this._info.reachable === false) {
+    if (!this._info || this._info.reachable === false || this._info.message) {
       this._info = await this.api.info();
     }
     return this._info;
+  }
+
+  /** `GET quota`, kept unless a later answer came first. */
+  private async _getQuota(): Promise<IGpuQuota> {
+    const asked = ++this._quotaAsked;
+    this._quotaStale = false;
+    this._quotaAskedAt = Date.now();
+    this._quotaFetching++;
+    try {
+      const quota = await this.api.quota();
+      if (asked > this._quotaApplied) {
+        this._quotaApplied = asked;
+        this._quota = quota;
+      }
+      return quota;
+    } finally {
+      this._quotaFetching--;
+      this._scheduleQuota();
+    }
+  }
+
+  /**
+   * A job of the user started or ended, so its GPU time changed: ask again now, or a second after the last ask, and
+   * once more after an answer still on its way (it may have been asked before the change).
+   */
+  private _quotaChanged(): void {
+    this._quotaStale = true;
+    this._scheduleQuota();
+  }
+
+  private _scheduleQuota(): void {
+    if (
+      this._disposed ||
+      !this._quotaStale ||
+      this._quotaFetching > 0 ||
+      this._quotaTimer !== undefined
+    ) {
+      return;
+    }
+    const wait = Math.max(0, this._quotaAskedAt + QUOTA_GAP_MS - Date.now());
+    this._quotaTimer = setTimeout(() => {
+      this._quotaTimer = undefined;
+      if (this._disposed || !this._quotaStale || this._quotaFetching > 0) {
+        return;
+      }
+      this._getQuota().then(
+        () => this._changed.emit(),
+        () => {
+          // The next poll (or the next start or end) asks again.
+        }
+      );
+    }, wait);
   }
 
   /** While watched, running jobs are followed for their live log even when their notebook is not open. */
@@ -271,15 +330,24 @@ export class GpuJobs implements IGpuJobs {
         this._merge(run.job);
         this._updatePolling();
         // The GPU time used changed.
-        void this.refresh();
+        this._quotaChanged();
       }
     });
+    this._runStates.set(job.id, job.state);
     run.changed.connect(this._onRunChanged, this);
     this._runs.set(job.id, run);
     return run;
   }
 
   private _onRunChanged(run: IJobRun): void {
+    const state = run.job.state;
+    if (this._runStates.get(run.job.id) !== state) {
+      this._runStates.set(run.job.id, state);
+      if (state === 'running' || isTerminal(state)) {
+        // It started or ended: its GPU time starts or stops counting.
+        this._quotaChanged();
+      }
+    }
     this._merge(run.job);
     this._updatePolling();
     this._changed.emit();
@@ -332,5 +400,16 @@ export class GpuJobs implements IGpuJobs {
   private _timer: ReturnType<typeof setInterval> | undefined;
   private _refreshing: Promise<void> | null = null;
   private _runs = new Map<string, JobRun>();
+  /** The last state seen of each followed job, to tell when one starts or ends. */
+  private _runStates = new Map<string, string>();
+  /** `GET quota`: how many were asked for, the latest one kept, how many are on their way, when the last was asked. */
+  private _quotaAsked = 0;
+  private _quotaApplied = 0;
+  private _quotaFetching = 0;
+  private _quotaAskedAt = 0;
+  /** Whether the GPU time changed since the last `GET quota` was asked for. */
+  private _quotaStale = false;
+  private _quotaTimer: ReturnType<typeof setTimeout> | undefined;
+  private _disposed = false;
   private _changed = new Signal<IGpuJobs, void>(this);
 }

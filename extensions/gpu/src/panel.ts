@@ -1,8 +1,8 @@
 /**
- * The GPU side panel: how much GPU time is used and left, a plain banner when the server has no GPU, and the user's
- * jobs, newest first — waiting (place in line, expected wait), running (time so far, the last lines it printed), or
- * how it ended, in plain words — with Cancel, Run again and Go to cell. It keeps the list fresh only while it is
- * visible. Text only, never HTML.
+ * The GPU side panel: how much GPU time is used and left (ticking while a job runs), a plain banner when the server
+ * has no GPU or refuses every job (the server's reason under it), and the user's jobs, newest first — waiting (place
+ * in line, expected wait), running (time so far, the last lines it printed), or how it ended, in plain words — with
+ * Cancel, Run again and Go to cell. It keeps the list fresh only while it is visible. Text only, never HTML.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
@@ -16,13 +16,14 @@ import {
   quotaExhausted,
   quotaFraction,
   quotaPeriodText,
+  quotaPlusRunning,
   quotaUsedText,
   queuedText,
   runningText,
   stateLabel
 } from './format';
-import type { IGpuJob, IGpuJobs } from './tokens';
-import { isActive } from './tokens';
+import type { IGpuJob, IGpuJobs, IGpuQuota } from './tokens';
+import { isActive, refusal } from './tokens';
 
 export interface IGpuPanelOptions {
   jobs: IGpuJobs;
@@ -69,6 +70,17 @@ export class GpuPanel extends Widget {
       'The GPU queue cannot be reached right now. Your jobs are kept there; try again in a minute.'
     );
     this._offline.hidden = true;
+    // `isolate_jobs = on` without isolation: every job is refused; said before anyone presses Run on GPU.
+    this._refused = document.createElement('div');
+    this._refused.className = 'jp-classlab-gpu-banner jp-classlab-gpu-refused';
+    const refusedText = document.createElement('div');
+    refusedText.textContent = trans.__(
+      'GPU jobs are switched off on this server for now, so nothing can be sent to the GPU. Ask your teacher.'
+    );
+    this._refusedWhy = document.createElement('div');
+    this._refusedWhy.className = 'jp-classlab-gpu-refusedWhy';
+    this._refused.append(refusedText, this._refusedWhy);
+    this._refused.hidden = true;
 
     this._quota = document.createElement('div');
     this._quota.className = 'jp-classlab-gpu-quota';
@@ -98,6 +110,7 @@ export class GpuPanel extends Widget {
     this.node.append(
       title,
       this._offline,
+      this._refused,
       this._banner,
       this._quota,
       this._status,
@@ -158,6 +171,7 @@ export class GpuPanel extends Widget {
   private _unwatch(): void {
     this._watching?.dispose();
     this._watching = null;
+    this._quotaTickAt = null;
     this._updateTicker(false);
   }
 
@@ -169,8 +183,13 @@ export class GpuPanel extends Widget {
     const { jobs, trans } = this._options;
     this._banner.hidden = !onCpu(jobs.info?.device);
     this._offline.hidden = jobs.info?.reachable !== false;
+    const refused = refusal(jobs.info);
+    this._refused.hidden = refused === null;
+    if (this._refusedWhy.textContent !== (refused ?? '')) {
+      this._refusedWhy.textContent = refused ?? '';
+    }
 
-    const quota = jobs.quota;
+    const quota = jobs.quota ? this._liveQuota(jobs.quota) : null;
     this._quota.hidden = !quota;
     if (quota) {
       const percent = Math.round(quotaFraction(quota) * 100);
@@ -286,6 +305,11 @@ export class GpuPanel extends Widget {
       }
     };
     set('.jp-classlab-gpu-jobName', baseName(job.notebook));
+    // The name is cut with an ellipsis when the panel is narrow: the whole path on hover.
+    const name = item.querySelector<HTMLElement>('.jp-classlab-gpu-jobName')!;
+    if (name.title !== job.notebook) {
+      name.title = job.notebook;
+    }
     set('.jp-classlab-gpu-jobState', stateLabel(job.state, trans));
     const number =
       job.targets.length === 1
@@ -374,6 +398,27 @@ export class GpuPanel extends Widget {
     this._render();
   }
 
+  /**
+   * The GPU time with the seconds the user's jobs have run since it was fetched, counted here while the panel is
+   * visible (it renders every second while a job runs), so the bar moves between two fetches.
+   */
+  private _liveQuota(quota: IGpuQuota): IGpuQuota {
+    const now = Date.now();
+    if (quota !== this._quotaSeen) {
+      this._quotaSeen = quota;
+      this._quotaMore = 0;
+    } else if (this._quotaTickAt !== null) {
+      const running = this._options.jobs.jobs.filter(
+        job => job.state === 'running'
+      ).length;
+      this._quotaMore +=
+        (running * Math.max(0, now - this._quotaTickAt)) / 1000;
+    }
+    // Hidden, nothing is counted: the store fetches the quota again when the panel shows.
+    this._quotaTickAt = this._watching ? now : null;
+    return quotaPlusRunning(quota, this._quotaMore);
+  }
+
   /** While visible and a job runs, its time so far ticks. */
   private _updateTicker(on: boolean): void {
     if (on && this._ticker === undefined) {
@@ -387,6 +432,8 @@ export class GpuPanel extends Widget {
   private _options: IGpuPanelOptions;
   private _banner: HTMLElement;
   private _offline: HTMLElement;
+  private _refused: HTMLElement;
+  private _refusedWhy: HTMLElement;
   private _quota: HTMLElement;
   private _meter: HTMLElement;
   private _meterFill: HTMLElement;
@@ -399,4 +446,8 @@ export class GpuPanel extends Widget {
   private _actionError = '';
   private _watching: { dispose(): void } | null = null;
   private _ticker: ReturnType<typeof setInterval> | undefined;
+  /** The quota last drawn, the running seconds counted on it here, and when they were last counted (null: hidden). */
+  private _quotaSeen: IGpuQuota | null = null;
+  private _quotaMore = 0;
+  private _quotaTickAt: number | null = null;
 }

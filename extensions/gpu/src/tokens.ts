@@ -39,6 +39,19 @@ export function isActive(job: { state: string }): boolean {
   return job.state === 'queued' || job.state === 'running';
 }
 
+/**
+ * Why the queue refuses every job although it can be reached (`info.message`: `isolate_jobs = on` without isolation),
+ * or null. (An unreachable service's message says why it cannot be reached; that is another banner.)
+ */
+export function refusal(
+  info: Pick<IGpuInfo, 'reachable' | 'message'> | null
+): string | null {
+  if (!info || info.reachable === false || !info.message) {
+    return null;
+  }
+  return String(info.message);
+}
+
 /** The error a job ended with (a cell raised). */
 export interface IJobError {
   cell_id: string;
@@ -90,9 +103,14 @@ export interface IGpuInfo {
   max_time_limit_seconds: number;
   context: 'above' | 'tagged';
   max_bundle_bytes: number;
-  /** False when the JupyterHub GPU service cannot be reached (jobs are kept there): the button is greyed out. */
+  /** False when the JupyterHub GPU service cannot be reached (jobs are kept there). */
   reachable: boolean;
-  /** Why not, when not reachable. */
+  /** Whether jobs run under accounts of their own (PROTOCOL.md "Trust"); absent from an unreachable service. */
+  isolated?: boolean;
+  /**
+   * Why jobs cannot run now (the server's English): the service cannot be reached (`reachable: false`), or
+   * `isolate_jobs = on` while jobs cannot run under accounts of their own (every submit is refused).
+   */
   message?: string;
 }
 

@@ -8,6 +8,7 @@ import {
   quotaExhaustedText,
   quotaFraction,
   quotaPeriodText,
+  quotaPlusRunning,
   quotaUsedText,
   queuedText,
   runningText
@@ -106,6 +107,24 @@ describe('GPU time', () => {
       quotaPeriodText(quota(0, { resets: '2026-12-01T08:00:00Z' }), trans)
     ).toMatch(/^Your GPU time starts again .+\.$/);
     expect(quotaFraction(quota(50000))).toBe(1);
+  });
+
+  it('adds the seconds jobs ran since it was fetched, never past what was left', () => {
+    const q = quota(100, { running_seconds: 4 });
+    expect(quotaPlusRunning(q, 0)).toBe(q);
+    expect(quotaPlusRunning(q, -3)).toBe(q);
+    expect(quotaPlusRunning(q, 5)).toEqual({
+      ...q,
+      used_seconds: 105,
+      remaining_seconds: 35895,
+      running_seconds: 9
+    });
+    expect(quotaPlusRunning(quota(35990), 60)).toMatchObject({
+      used_seconds: 36000,
+      remaining_seconds: 0,
+      running_seconds: 10
+    });
+    expect(quotaPlusRunning(quota(36000), 60).used_seconds).toBe(36000);
   });
 
   it('explains an empty quota', () => {

@@ -33,7 +33,8 @@ function job(more: Partial<IGpuJob> = {}): IGpuJob {
   return fakeJob({ targets: ['train'], position: 1, ...more });
 }
 
-type Route = (method: string, body: any) => [number, unknown];
+type Reply = [number, unknown];
+type Route = (method: string, body: any) => Reply | Promise<Reply>;
 
 /** A bridge stand-in: one handler per API path (after `classlab/api/gpu/`), the calls recorded. */
 function server(routes: { [path: string]: Route }) {
@@ -52,7 +53,7 @@ function server(routes: { [path: string]: Route }) {
       // Tornado's own 404 page: the bridge has no such API.
       return new Response('<html>404</html>', { status: 404 });
     }
-    const [status, reply] = route(request.method, body);
+    const [status, reply] = await route(request.method, body);
     return new Response(JSON.stringify(reply), { status });
   };
   const api = new GpuApi(
@@ -395,7 +396,13 @@ describe('Run on GPU', () => {
       ],
       [413, 'too_big', 'x', 'The files in this notebook’s folder are too big'],
       [429, 'too_many_jobs', 'x', 'You already have jobs waiting or running'],
-      [502, 'unreachable', 'x', 'The GPU queue cannot be reached right now.']
+      [502, 'unreachable', 'x', 'The GPU queue cannot be reached right now.'],
+      [
+        503,
+        'isolation_unavailable',
+        'no job accounts',
+        'GPU jobs are switched off on this server for now, so this was not sent. Ask your teacher. (no job accounts)'
+      ]
     ];
     for (const [status, code, message, expected] of cases) {
       Notification.manager.dismiss();
@@ -496,5 +503,168 @@ describe('the line under a cell', () => {
       state: 'connecting',
       cancel: true
     });
+  });
+});
+
+describe('a queue that refuses every job (isolate_jobs = on without isolation)', () => {
+  it('is asked again, and says why instead of sending', async () => {
+    Notification.manager.dismiss();
+    let infos = 0;
+    const why =
+      'GPU jobs are switched off: they must run under accounts of their own, but setuid is not allowed.';
+    const { api, calls } = server({
+      info: () => {
+        infos++;
+        return [200, { ...info, isolated: false, message: why }];
+      },
+      quota: () => [200, quota(100)],
+      jobs: () => [200, { jobs: [] }]
+    });
+    const jobs = new GpuJobs({ api, trans });
+    await jobs.refresh();
+    // The list still loads: the panel shows the reason.
+    expect(jobs.error).toBe('');
+    expect(jobs.info?.message).toBe(why);
+    const sent = await runOnGpu({
+      jobs,
+      panel: panel(),
+      targets: ['train'],
+      context: 'above',
+      timeLimitMinutes: null,
+      trans
+    });
+    expect(sent).toBeNull();
+    expect(infos).toBe(2);
+    expect(calls.some(c => c.method === 'POST')).toBe(false);
+    expect(lastNotification()).toBe(
+      `GPU jobs are switched off on this server for now, so this was not sent. Ask your teacher. (${why})`
+    );
+    jobs.dispose();
+  });
+
+  it('is asked once when it takes jobs', async () => {
+    let infos = 0;
+    const { api } = server({
+      info: () => {
+        infos++;
+        return [200, { ...info, isolated: true }];
+      },
+      quota: () => [200, quota(100)],
+      jobs: () => [200, { jobs: [] }]
+    });
+    const jobs = new GpuJobs({ api, trans });
+    await jobs.refresh();
+    await jobs.refresh();
+    await jobs.beforeSubmit();
+    expect(infos).toBe(1);
+    jobs.dispose();
+  });
+});
+
+describe('the GPU time while a job starts and ends', () => {
+  let quotaCalls: number;
+  let used: number;
+  let gate: Promise<void> | null;
+
+  beforeEach(() => {
+    QuietSocket.sockets = [];
+    quotaCalls = 0;
+    used = 100;
+    gate = null;
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  function store(): GpuJobs {
+    const { api } = server({
+      info: () => [200, info],
+      quota: async () => {
+        quotaCalls++;
+        const answer = quota(36000 - used);
+        await gate;
+        return [200, answer];
+      },
+      jobs: (method: string) =>
+        method === 'POST' ? [201, { job: job() }] : [200, { jobs: [] }]
+    });
+    return new GpuJobs({ api, trans });
+  }
+
+  /** The followed job's socket says `state`. */
+  function say(state: IGpuJob['state'], seq: number): void {
+    const socket = QuietSocket.sockets[QuietSocket.sockets.length - 1];
+    socket.onmessage?.({
+      data: JSON.stringify({
+        seq,
+        type: 'state',
+        job: job({ state, device: state === 'queued' ? null : 'cuda:0' })
+      })
+    });
+  }
+
+  async function after(ms: number): Promise<void> {
+    jest.advanceTimersByTime(ms);
+    await settle();
+  }
+
+  it('is asked for at once when a followed job starts and when it ends, at most once a second, and not while idle', async () => {
+    const jobs = store();
+    await jobs.submit(panel(), { notebook: 'a', kernel: 'k', cells: [] });
+    expect(quotaCalls).toBe(0);
+
+    say('running', 1);
+    await after(0);
+    expect(quotaCalls).toBe(1);
+    used = 160;
+    // An output or a repeated state is no start and no end.
+    say('running', 2);
+    await after(0);
+    expect(quotaCalls).toBe(1);
+
+    say('succeeded', 3);
+    // Right after the last ask: a second after it, not sooner.
+    await after(0);
+    expect(quotaCalls).toBe(1);
+    await after(1000);
+    expect(quotaCalls).toBe(2);
+    expect(jobs.quota?.used_seconds).toBe(160);
+
+    // Nothing runs, nobody watches: no more asks.
+    await after(60_000);
+    expect(quotaCalls).toBe(2);
+    expect(jobs.polling).toBe(false);
+    jobs.dispose();
+  });
+
+  it('asks again after an answer that was on its way when the job ended', async () => {
+    const jobs = store();
+    await jobs.submit(panel(), { notebook: 'a', kernel: 'k', cells: [] });
+    say('running', 1);
+    await after(0);
+    expect(quotaCalls).toBe(1);
+    let open = () => {
+      /* set below */
+    };
+    gate = new Promise<void>(resolve => (open = resolve));
+    // A poll asks (the old figure is on its way) …
+    const polled = jobs.refresh();
+    await after(0);
+    expect(quotaCalls).toBe(2);
+    // … when the job ends: no other ask while that one is out …
+    say('succeeded', 2);
+    await after(5000);
+    expect(quotaCalls).toBe(2);
+    gate = null;
+    used = 200;
+    open();
+    await polled;
+    // … then one more, for the figure after the end.
+    await after(0);
+    expect(quotaCalls).toBe(3);
+    expect(jobs.quota?.used_seconds).toBe(200);
+    jobs.dispose();
   });
 });

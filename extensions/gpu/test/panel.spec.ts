@@ -256,6 +256,131 @@ describe('GPU panel', () => {
     expect(panel.items[2]).toBe(s);
   });
 
+  it('says when the queue refuses every job, with the server’s reason, before anything is sent', () => {
+    const refused = panel.node.querySelector<HTMLElement>(
+      '.jp-classlab-gpu-refused'
+    )!;
+    expect(refused.hidden).toBe(true);
+    jobs.info = { device: 'cuda', reachable: true, isolated: true } as IGpuInfo;
+    jobs.changed.emit();
+    expect(refused.hidden).toBe(true);
+    const why =
+      'GPU jobs are switched off: they must run under accounts of their own, but setuid is not allowed.';
+    jobs.info = {
+      device: 'cuda',
+      reachable: true,
+      isolated: false,
+      message: why
+    } as IGpuInfo;
+    jobs.changed.emit();
+    expect(refused.hidden).toBe(false);
+    expect(refused.textContent).toBe(
+      'GPU jobs are switched off on this server for now, so nothing can be sent to the GPU. Ask your teacher.' +
+        why
+    );
+    expect(text(panel.node, '.jp-classlab-gpu-refusedWhy')).toBe(why);
+    // Unreachable: its own banner says so (the message is why it cannot be reached).
+    jobs.info = {
+      device: 'cuda',
+      reachable: false,
+      message: 'down'
+    } as IGpuInfo;
+    jobs.changed.emit();
+    expect(refused.hidden).toBe(true);
+    expect(visible(panel.node, '.jp-classlab-gpu-offline')).toBe(true);
+  });
+
+  it('gives a job’s whole notebook path on hover, its name cut to fit', () => {
+    const long =
+      'course/week-07/lessons/a-very-long-notebook-name-about-convolutional-networks.ipynb';
+    jobs.jobs = [job('q', { notebook: long })];
+    jobs.changed.emit();
+    const name = panel.items[0].querySelector<HTMLElement>(
+      '.jp-classlab-gpu-jobName'
+    )!;
+    expect(name.textContent).toBe(
+      'a-very-long-notebook-name-about-convolutional-networks.ipynb'
+    );
+    expect(name.title).toBe(long);
+  });
+
+  describe('GPU time while jobs run', () => {
+    const used = (): string => text(panel.node, '.jp-classlab-gpu-quotaText');
+
+    beforeEach(() => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    });
+
+    afterEach(() => {
+      panel.dispose();
+      jest.useRealTimers();
+    });
+
+    function quota(usedSeconds: number, limit = 36000): IGpuQuota {
+      return {
+        used_seconds: usedSeconds,
+        limit_seconds: limit,
+        remaining_seconds: limit - usedSeconds,
+        period: 'none',
+        resets: null,
+        running_seconds: 0
+      };
+    }
+
+    it('ticks each second while a job runs, from each fresh figure, and stops when none runs', () => {
+      jobs.quota = quota(10);
+      jobs.jobs = [job('r', { state: 'running', device: 'cuda:0' })];
+      jobs.changed.emit();
+      expect(used()).toBe('10 s of 10 h used');
+      jest.advanceTimersByTime(3000);
+      expect(used()).toBe('13 s of 10 h used');
+      // Two jobs running: twice as fast.
+      jobs.jobs = [...jobs.jobs, job('r2', { state: 'running' })];
+      jobs.changed.emit();
+      jest.advanceTimersByTime(2000);
+      expect(used()).toBe('17 s of 10 h used');
+      // A fresh figure from the server replaces what was counted here.
+      jobs.quota = quota(20);
+      jobs.changed.emit();
+      expect(used()).toBe('20 s of 10 h used');
+      // The jobs ended: nothing more is counted.
+      jobs.jobs = [
+        job('r', { state: 'succeeded' }),
+        job('r2', { state: 'succeeded' })
+      ];
+      jobs.changed.emit();
+      jest.advanceTimersByTime(5000);
+      jobs.changed.emit();
+      expect(used()).toBe('20 s of 10 h used');
+    });
+
+    it('counts nothing while hidden, and never more than was left', () => {
+      jobs.quota = quota(35990);
+      jobs.jobs = [job('r', { state: 'running', device: 'cuda:0' })];
+      jobs.changed.emit();
+      panel.hide();
+      jest.advanceTimersByTime(4000);
+      jobs.changed.emit();
+      panel.show();
+      const meter = panel.node.querySelector<HTMLElement>(
+        '.jp-classlab-gpu-meter'
+      )!;
+      expect(text(panel.node, '.jp-classlab-gpu-quotaPeriod')).toMatch(
+        /^10 s left\./
+      );
+      jest.advanceTimersByTime(3000);
+      expect(text(panel.node, '.jp-classlab-gpu-quotaPeriod')).toMatch(
+        /^7 s left\./
+      );
+      jest.advanceTimersByTime(60_000);
+      expect(used()).toBe('10 h of 10 h used');
+      expect(meter.dataset.level).toBe('empty');
+      expect(text(panel.node, '.jp-classlab-gpu-quotaPeriod')).toMatch(
+        /^No GPU time left\./
+      );
+    });
+  });
+
   it('says when the GPU queue cannot be reached', () => {
     jobs.info = { device: 'cuda', reachable: false } as IGpuInfo;
     jobs.error =
