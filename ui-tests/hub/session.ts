@@ -1,6 +1,7 @@
 /**
- * A user's session in the hub tests: log in through the Hub's form, then call that user's own server as an
- * extension's request would (the page's cookies plus JupyterLab's XSRF header).
+ * A user's session in the hub tests: log in through the Hub's form (optionally into a workspace of the test's own),
+ * call that user's own server as an extension's request would (the page's cookies plus JupyterLab's XSRF header),
+ * and open a notebook saved there.
  */
 import { Browser, Page, expect } from '@playwright/test';
 
@@ -14,16 +15,41 @@ export interface IJsonResponse {
   body: any;
 }
 
-/** Log in as `name` in a new browser context; resolves once the Hub has spawned the server and JupyterLab is up. */
-export async function logIn(browser: Browser, name: string): Promise<IHubUser> {
+/**
+ * Log in as `name` in a new browser context; resolves once the Hub has spawned the server and JupyterLab is up, in
+ * `workspace` when given (see `openWorkspace`).
+ */
+export async function logIn(
+  browser: Browser,
+  name: string,
+  workspace?: string
+): Promise<IHubUser> {
   const page = await (await browser.newContext()).newPage();
   await page.goto('/hub/login');
   await page.getByLabel('Username:').fill(name);
   await page.getByLabel('Password:').fill(process.env.CLASSLAB_HUB_PASSWORD!);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`**/user/${name}/lab**`, { timeout: 60_000 });
-  await expect(page.locator('.jp-LauncherCard').first()).toBeVisible();
-  return { name, page };
+  const user = { name, page };
+  if (workspace) {
+    await openWorkspace(user, workspace);
+  } else {
+    await expect(page.locator('.jp-LauncherCard').first()).toBeVisible();
+  }
+  return user;
+}
+
+/**
+ * Open JupyterLab in a fresh workspace of the test's own, so that the notebooks and panels it opens are not what
+ * the user's default workspace (and the next test that logs in) restores.
+ */
+export async function openWorkspace(
+  user: IHubUser,
+  workspace: string
+): Promise<void> {
+  await user.page.goto(`/user/${user.name}/lab/workspaces/${workspace}?reset`);
+  await expect(user.page.locator('.jp-LauncherCard').first()).toBeVisible();
+  await user.page.evaluate(() => (window as any).jupyterapp.restored);
 }
 
 /** `method url` from the user's page, JSON in and out. */
@@ -52,4 +78,54 @@ export function callFrom(
     },
     { url, method, body }
   );
+}
+
+/**
+ * Save a notebook with `sources` as its code cells (ids `cell-0`, `cell-1`, …) in the user's home, open it and wait
+ * for its Python kernel to be idle.
+ */
+export async function openNotebook(
+  user: IHubUser,
+  file: string,
+  sources: string[]
+): Promise<void> {
+  const saved = await callFrom(
+    user,
+    `/user/${user.name}/api/contents/${file}`,
+    'PUT',
+    {
+      type: 'notebook',
+      format: 'json',
+      content: {
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {
+          kernelspec: {
+            name: 'python3',
+            display_name: 'Python 3',
+            language: 'python'
+          }
+        },
+        cells: sources.map((source, i) => ({
+          cell_type: 'code',
+          id: `cell-${i}`,
+          metadata: {},
+          source,
+          outputs: [],
+          execution_count: null
+        }))
+      }
+    }
+  );
+  expect([200, 201]).toContain(saved.status);
+  await user.page.evaluate(
+    file =>
+      (window as any).jupyterapp.commands.execute('docmanager:open', {
+        path: file
+      }),
+    file
+  );
+  await expect(
+    user.page.locator('.jp-StatusBar-TextItem', { hasText: '| Idle' })
+  ).toBeVisible({ timeout: 60_000 });
 }

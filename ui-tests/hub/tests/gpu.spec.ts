@@ -16,7 +16,7 @@ import * as path from 'path';
 import { Page, expect, test } from '@playwright/test';
 
 import { ARTIFACTS } from '../../harness';
-import { IHubUser, callFrom, logIn } from '../session';
+import { IHubUser, callFrom, logIn, openNotebook } from '../session';
 
 const TERMINAL = [
   'succeeded',
@@ -140,64 +140,6 @@ const SLOW = [
 ].join('\n');
 const QUICK = "print('student2 was here')";
 
-/** Open this test's own workspace, so that what it opens is not restored in the next test's JupyterLab. */
-async function ownWorkspace(user: IHubUser): Promise<void> {
-  await user.page.goto(
-    `/user/${user.name}/lab/workspaces/classlab-gpu-ui?reset`
-  );
-  await expect(user.page.locator('.jp-LauncherCard').first()).toBeVisible();
-  await user.page.evaluate(() => (window as any).jupyterapp.restored);
-}
-
-/** Save a one-cell notebook in the user's home and open it (its kernel idle, its cell active). */
-async function openNotebook(
-  user: IHubUser,
-  file: string,
-  source: string
-): Promise<void> {
-  const saved = await callFrom(
-    user,
-    `/user/${user.name}/api/contents/${file}`,
-    'PUT',
-    {
-      type: 'notebook',
-      format: 'json',
-      content: {
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata: {
-          kernelspec: {
-            name: 'python3',
-            display_name: 'Python 3',
-            language: 'python'
-          }
-        },
-        cells: [
-          {
-            cell_type: 'code',
-            id: 'gpu-cell',
-            metadata: {},
-            source,
-            outputs: [],
-            execution_count: null
-          }
-        ]
-      }
-    }
-  );
-  expect([200, 201]).toContain(saved.status);
-  await user.page.evaluate(
-    file =>
-      (window as any).jupyterapp.commands.execute('docmanager:open', {
-        path: file
-      }),
-    file
-  );
-  await expect(
-    user.page.locator('.jp-StatusBar-TextItem', { hasText: '| Idle' })
-  ).toBeVisible({ timeout: 60_000 });
-}
-
 /** The notebook's one cell. */
 function cellOf(page: Page) {
   return page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').first();
@@ -303,13 +245,15 @@ test('two students Run on GPU from their notebooks: one runs and streams, the ot
   browser
 }) => {
   test.setTimeout(300_000);
+  // A workspace of this test's own: what it opens is not restored in the next test's JupyterLab.
   const [s1, s2] = await Promise.all(
-    ['student1', 'student2'].map(name => logIn(browser, name))
+    ['student1', 'student2'].map(name =>
+      logIn(browser, name, 'classlab-gpu-ui')
+    )
   );
-  await Promise.all([ownWorkspace(s1), ownWorkspace(s2)]);
   await Promise.all([
-    openNotebook(s1, 'gpu-ui-student1.ipynb', SLOW),
-    openNotebook(s2, 'gpu-ui-student2.ipynb', QUICK)
+    openNotebook(s1, 'gpu-ui-student1.ipynb', [SLOW]),
+    openNotebook(s2, 'gpu-ui-student2.ipynb', [QUICK])
   ]);
   await recordWhatIsSeen(s1.page);
   await recordWhatIsSeen(s2.page);

@@ -13,108 +13,17 @@
  */
 import { execSync } from 'child_process';
 import * as path from 'path';
-import { Browser, Page, expect, test } from '@playwright/test';
+import { Page, expect, test } from '@playwright/test';
 
 import { ARTIFACTS } from '../../harness';
+import { IHubUser, callFrom, logIn, openNotebook } from '../session';
 
-interface IUserSession {
-  name: string;
-  page: Page;
-}
-
-interface IResponse {
-  status: number;
-  body: string;
-}
-
-/** Log in as `name` in a new browser context and wait for that user's JupyterLab. */
-async function logIn(browser: Browser, name: string): Promise<IUserSession> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto('/hub/login');
-  await page.getByLabel('Username:').fill(name);
-  await page.getByLabel('Password:').fill(process.env.CLASSLAB_HUB_PASSWORD!);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`**/user/${name}/lab**`, { timeout: 60_000 });
-  // A workspace of this test's own, so that the notebooks and help tabs opened here are not what the user's
-  // default workspace (and the next test that logs in) restores.
-  await page.goto(`/user/${name}/lab/workspaces/classlab-help-test?reset`);
-  await expect(page.locator('.jp-LauncherCard').first()).toBeVisible();
-  await page.evaluate(() => (window as any).jupyterapp.restored);
-  return { name, page };
-}
-
-/** A same-origin fetch from the page, as an extension's request (cookies + JupyterLab's XSRF header). */
-function fetchFrom(
-  page: Page,
-  url: string,
-  method = 'GET',
-  body?: unknown
-): Promise<IResponse> {
-  return page.evaluate(
-    async ({ url, method, body }) => {
-      const xsrf = document.cookie.match(/\b_xsrf=([^;]*)/)?.[1] ?? '';
-      const response = await fetch(url, {
-        method,
-        headers: { 'X-XSRFToken': xsrf, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body)
-      });
-      return { status: response.status, body: await response.text() };
-    },
-    { url, method, body }
-  );
-}
-
-/** Save a notebook with `sources` as code cells in the user's home, and open it with a Python kernel. */
-async function openNotebook(
-  user: IUserSession,
-  file: string,
-  sources: string[]
-): Promise<void> {
-  const saved = await fetchFrom(
-    user.page,
-    `/user/${user.name}/api/contents/${file}`,
-    'PUT',
-    {
-      type: 'notebook',
-      format: 'json',
-      content: {
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata: {
-          kernelspec: {
-            name: 'python3',
-            display_name: 'Python 3',
-            language: 'python'
-          }
-        },
-        cells: sources.map((source, i) => ({
-          cell_type: 'code',
-          id: `cell-${i}`,
-          metadata: {},
-          source,
-          outputs: [],
-          execution_count: null
-        }))
-      }
-    }
-  );
-  expect([200, 201]).toContain(saved.status);
-  await user.page.evaluate(
-    file =>
-      (window as any).jupyterapp.commands.execute('docmanager:open', {
-        path: file
-      }),
-    file
-  );
-  await expect(
-    user.page.locator('.jp-StatusBar-TextItem', { hasText: '| Idle' })
-  ).toBeVisible({ timeout: 60_000 });
-}
+/** A workspace of this test's own (see `openWorkspace`). */
+const WORKSPACE = 'classlab-help-test';
 
 /** Run cell `index` of the open notebook `file` (as Shift+Enter would, without moving on). */
 async function runCell(
-  user: IUserSession,
+  user: IHubUser,
   file: string,
   index: number
 ): Promise<void> {
@@ -154,7 +63,7 @@ function runInKernel(page: Page, code: string): Promise<string> {
   }, code);
 }
 
-async function openHelpPanel(user: IUserSession): Promise<void> {
+async function openHelpPanel(user: IHubUser): Promise<void> {
   await user.page.evaluate(() =>
     (window as any).jupyterapp.commands.execute('classlab-help:open-requests')
   );
@@ -163,7 +72,7 @@ async function openHelpPanel(user: IUserSession): Promise<void> {
 
 /** Ask for help on a cell that just failed: its chip, the dialog, the audience. */
 async function ask(
-  user: IUserSession,
+  user: IHubUser,
   index: number,
   audience: 'teacher' | 'class',
   message: string
@@ -189,22 +98,20 @@ test('help across servers: the Hub service relays one cell between student and t
 }) => {
   test.setTimeout(420_000);
   const [student1, student2, teacher] = await Promise.all(
-    ['student1', 'student2', 'teacher'].map(name => logIn(browser, name))
+    ['student1', 'student2', 'teacher'].map(name =>
+      logIn(browser, name, WORKSPACE)
+    )
   );
   const file = 'help-hub.ipynb';
-  const cells = (user: IUserSession) =>
-    user.page.locator('.jp-Notebook .jp-Cell');
-  const cellText = (user: IUserSession, index: number) =>
+  const cells = (user: IHubUser) => user.page.locator('.jp-Notebook .jp-Cell');
+  const cellText = (user: IHubUser, index: number) =>
     cells(user).nth(index).locator('.jp-InputArea-editor .cm-content');
   let requestId = '';
 
   await test.step('the bridges use the Hub service', async () => {
     for (const user of [student1, teacher]) {
-      const info = await fetchFrom(
-        user.page,
-        `/user/${user.name}/classlab/api/info`
-      );
-      expect(JSON.parse(info.body).services.help).toEqual({
+      const info = await callFrom(user, `/user/${user.name}/classlab/api/info`);
+      expect(info.body.services.help).toEqual({
         backend: 'remote'
       });
     }
@@ -217,11 +124,11 @@ test('help across servers: the Hub service relays one cell between student and t
     ]);
     await runCell(student1, file, 0);
     await ask(student1, 0, 'teacher', 'Why is it not defined?');
-    const mine = await fetchFrom(
-      student1.page,
+    const mine = await callFrom(
+      student1,
       `/user/student1/classlab/api/help/requests`
     );
-    const reply = JSON.parse(mine.body);
+    const reply = mine.body;
     expect(reply.me.name).toBe('student1');
     expect(reply.requests).toHaveLength(1);
     requestId = reply.requests[0].id;
@@ -232,23 +139,23 @@ test('help across servers: the Hub service relays one cell between student and t
     await expect(
       student2.page.locator('.jp-classlab-help-panelStatus')
     ).toContainText('Nobody is waiting for help.');
-    const list = await fetchFrom(
-      student2.page,
+    const list = await callFrom(
+      student2,
       `/user/student2/classlab/api/help/requests`
     );
-    expect(JSON.parse(list.body).requests).toEqual([]);
+    expect(list.body.requests).toEqual([]);
     // Through student2's own bridge (forwarded to the service as student2).
-    const joined = await fetchFrom(
-      student2.page,
+    const joined = await callFrom(
+      student2,
       `/user/student2/classlab/api/help/requests/${requestId}/join`,
       'POST',
       { role: 'helper' }
     );
     expect(joined.status).toBe(403);
-    expect(JSON.parse(joined.body).error.code).toBe('forbidden');
+    expect(joined.body.error.code).toBe('forbidden');
     // Straight at the service from the browser: no token, no entry.
-    const direct = await fetchFrom(
-      student2.page,
+    const direct = await callFrom(
+      student2,
       `/services/classlab-help/api/help/requests/${requestId}/join`,
       'POST',
       { role: 'helper' }
@@ -321,9 +228,9 @@ test('help across servers: the Hub service relays one cell between student and t
       '/user/student1/api/kernels',
       '/user/student1/classlab/api/help/requests'
     ]) {
-      const response = await fetchFrom(teacher.page, url);
+      const response = await callFrom(teacher, url);
       expect(response.status, url).toBe(403);
-      expect(response.body).not.toContain('undefined_name');
+      expect(JSON.stringify(response.body)).not.toContain('undefined_name');
     }
   });
 
