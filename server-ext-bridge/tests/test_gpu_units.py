@@ -1,5 +1,7 @@
 """The local GPU queue's pure parts: fair-share order, quota periods, GPU detection, syntax checks, the event file."""
 
+import json
+import logging
 import os
 import stat
 from datetime import datetime, timezone
@@ -234,3 +236,42 @@ def test_records_and_ledger_survive_reopening(tmp_path):
     # Files of ended jobs beyond the newest two may go; queued ones never.
     assert again.ended_beyond("ann", 2, ["succeeded", "cancelled"]) == ["j0", "j1"]
     assert again.ended_beyond("ann", 4, ["succeeded", "cancelled"]) == []
+
+
+class _Answer:
+    def __init__(self, code: int, body: dict) -> None:
+        self.code = code
+        self.body = json.dumps(body).encode()
+
+
+class _Client:
+    """A HubServiceClient stand-in answering every call with one response."""
+
+    def __init__(self, answer: _Answer) -> None:
+        self.answer = answer
+        self.log = logging.getLogger("test")
+
+    async def call(self, *args, **kwargs):
+        return self.answer
+
+
+@pytest.mark.parametrize(
+    ("code", "status"), [("isolation_unavailable", 503), ("cluster_refused", 502), ("gpu_service_unavailable", 502)]
+)
+async def test_the_remote_queue_passes_on_why_the_services_queue_refused(code, status):
+    from classlab_bridge.gpu.remote import RemoteQueue
+
+    said = f"the service's own words for {code}"
+    queue = RemoteQueue(_Client(_Answer(status, {"error": {"code": code, "message": said}})), max_bundle_bytes=1)
+    with pytest.raises(GpuError) as refused:
+        await queue._call("jobs")
+    assert (refused.value.status, refused.value.code, refused.value.message) == (status, code, said)
+
+
+async def test_the_remote_queue_hides_a_broken_services_500():
+    from classlab_bridge.gpu.remote import RemoteQueue
+
+    queue = RemoteQueue(_Client(_Answer(500, {"error": {"code": "500", "message": "Traceback …"}})), max_bundle_bytes=1)
+    with pytest.raises(GpuError) as refused:
+        await queue._call("jobs")
+    assert (refused.value.status, refused.value.code) == (502, "gpu_service_unavailable")

@@ -24,6 +24,8 @@ from .queue import GpuError, GpuQueue, GpuUser, JobBundle
 UNAVAILABLE = "The GPU service cannot be reached right now; your jobs are kept there. Try again in a moment."
 #: Seconds the service holds an events call open when nothing happens.
 POLL_SECONDS = 25
+#: 5xx answers of the service's queue that say why in words worth passing on (PROTOCOL.md), not a broken service.
+QUEUE_REFUSALS = frozenset({"isolation_unavailable", "gpu_service_unavailable", "cluster_refused", "not_available"})
 #: Failed events calls in a row (with a growing pause) before the stream gives up with a 502.
 POLL_RETRIES = 3
 
@@ -71,11 +73,14 @@ class RemoteQueue(GpuQueue):
             data = json.loads(response.body or b"")
         except ValueError:
             data = None
+        error = data.get("error") if isinstance(data, dict) and isinstance(data.get("error"), dict) else {}
+        if response.code >= 500 and error.get("code") in QUEUE_REFUSALS:
+            # The service's queue said why (isolation off, its Slurm cluster unreachable or refusing): pass it on.
+            raise GpuError(response.code, str(error["code"]), str(error.get("message", "")))
         if response.code >= 500 or not isinstance(data, dict):
             self.log.warning("ClassLab GPU: the GPU service answered %s to %s %s", response.code, method, path)
             raise GpuError(502, "gpu_service_unavailable", UNAVAILABLE)
         if response.code >= 400:
-            error = data.get("error") if isinstance(data.get("error"), dict) else {}
             raise GpuError(response.code, str(error.get("code", "error")), str(error.get("message", "")))
         return data
 
