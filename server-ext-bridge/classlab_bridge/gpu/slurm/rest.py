@@ -210,7 +210,11 @@ class SlurmRest:
             message = self._errors(e.response.body) or f"HTTP {e.code}"
             kind = "not_found" if e.code == 404 or "invalid job id" in message.lower() else "refused"
             if e.code >= 500:
-                kind = "auth" if "unable to load" in message else kind
+                # Twice, with a fresh token: slurmctld itself is away, or (22.05 gives no better sign) the token
+                # does not belong to the user it is sent for.
+                lowered = message.lower()
+                unreachable = any(w in lowered for w in ("contact", "connect", "timed out", "communication"))
+                kind = "unreachable" if unreachable else "auth"
             raise SlurmRestError(kind, message, e.code) from None
         except OSError as e:
             raise SlurmRestError("unreachable", f"slurmrestd at {self.url} cannot be reached ({e}).") from None
