@@ -13,6 +13,17 @@ class APIErrorLike(Protocol):
     message: str
 
 
+class APIError(Exception):
+    """A refusal with an HTTP status and a stable code; each feature's own error (GpuError, GraderError, HelpError)
+    is one, so every handler answers them alike."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
 class JsonAPIMixin:
     """``reply``/``fail``/``body`` for a ``tornado.web.RequestHandler``; ``error_class(status, code, message)`` is
     the feature's own error (HelpError, GpuError), raised for a body that is not JSON."""
@@ -45,4 +56,4 @@ def hub_teacher(model: dict[str, Any], teachers_group: str) -> bool:
     return bool(model.get("admin")) or teachers_group in (model.get("groups") or [])
 
 
-__all__ = ["JsonAPIMixin", "hub_teacher"]
+__all__ = ["APIError", "JsonAPIMixin", "hub_teacher"]

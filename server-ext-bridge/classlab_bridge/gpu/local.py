@@ -124,6 +124,7 @@ from .queue import (
     GpuUser,
     JobBundle,
 )
+from .records import RecordsMixin, failure_reason
 from .store import JobRecord, JobStore
 from .validate import check_cells, time_limit
 
@@ -225,7 +226,7 @@ def _fmt_seconds(s: float) -> str:
     return f"{s} s"
 
 
-class LocalQueue(GpuQueue):
+class LocalQueue(RecordsMixin, GpuQueue):
     def __init__(
         self,
         *,
@@ -988,26 +989,13 @@ class LocalQueue(GpuQueue):
                     "traceback": [],
                     "in_context": False,
                 }
-            reason, until = (self._failure_reason(error) if state == FAILED else None), now
+            reason, until = (failure_reason(error) if state == FAILED else None), now
         else:
             state, until = FAILED, now
             reason = f"The job's runner stopped unexpectedly (exit code {code}); see runner.log in its job folder."
             error = {"cell_id": None, "ename": "RunnerError", "evalue": reason, "traceback": [], "in_context": False}
         charged = self._charge(rec, min(now, until))
         self._finish(rec, state, reason, now, charged, error=error, output_truncated=run.truncated or None)
-
-    @staticmethod
-    def _failure_reason(error: Optional[dict[str, Any]]) -> str:
-        if not error:
-            return "The job failed."
-        what = f"{error.get('ename')}: {error.get('evalue')}".rstrip(": ")
-        if error.get("ename") == "DeadKernelError":
-            return "The kernel died (out of memory, or it crashed)."
-        if error.get("in_context"):
-            return f"A setup cell above the one you ran (id {error.get('cell_id')}) raised {what}."
-        if error.get("cell_id"):
-            return f"Cell {error.get('cell_id')} raised {what}."
-        return f"The job could not run: {what}."
 
     def _charge(self, rec: JobRecord, until: float) -> float:
         """GPU-seconds for a job that ran from ``started`` to ``until``, never more than its time limit."""
@@ -1118,27 +1106,6 @@ class LocalQueue(GpuQueue):
             f"({q['used_seconds']:g} of {q['limit_seconds']:g} seconds). {resets}"
         )
 
-    def _kernel_spec(self, name: str) -> Any:
-        if self._kernel_specs is None:
-            from jupyter_client.kernelspec import KernelSpecManager
-
-            self._kernel_specs = KernelSpecManager()
-        try:
-            return self._kernel_specs.get_kernel_spec(name)
-        except Exception:  # NoSuchKernel, or an unreadable kernel.json: either way it cannot run
-            raise GpuError(404, "no_such_kernel", f"The kernel {name!r} is not installed where GPU jobs run.") from None
-
-    def _visible(self, user: GpuUser, job_id: str) -> JobRecord:
-        rec = self._db().get(job_id) if isinstance(job_id, str) else None
-        if rec is None or (rec.user != user.name and not user.teacher):
-            raise GpuError(404, "not_found", "No such GPU job.")
-        return rec
-
-    def _db(self) -> JobStore:
-        if self.store is None:
-            raise GpuError(503, "unavailable", "The GPU queue has not started.")
-        return self.store
-
     def _job_dir(self, job_id: str) -> Path:
         return self.data_dir / "jobs" / job_id
 
@@ -1185,15 +1152,3 @@ class LocalQueue(GpuQueue):
 
     def _events_path(self, job_id: str) -> Path:
         return self._job_dir(job_id) / EVENTS
-
-    def _notify(self, job_id: str) -> None:
-        """Wakes the job's events() subscribers; each reads its file from where it stopped."""
-        waiter = self._waiters.pop(job_id, None)
-        if waiter is not None:
-            waiter.set()
-
-    def _notify_all(self) -> None:
-        """Wakes every events() subscriber (waiting jobs' places changed, or the queue stops)."""
-        waiters, self._waiters = self._waiters, {}
-        for waiter in waiters.values():
-            waiter.set()

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from ..apibase import APIError
+
 #: Job states; the last six are terminal and never change again.
 QUEUED, RUNNING = "queued", "running"
 SUCCEEDED, FAILED, CANCELLED, TIMED_OUT, QUOTA_EXHAUSTED, INTERRUPTED = (
@@ -25,14 +27,8 @@ TERMINAL = frozenset({SUCCEEDED, FAILED, CANCELLED, TIMED_OUT, QUOTA_EXHAUSTED, 
 STATES = (QUEUED, RUNNING, *sorted(TERMINAL))
 
 
-class GpuError(Exception):
+class GpuError(APIError):
     """A refusal with an HTTP status and a stable code (PROTOCOL.md lists them)."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

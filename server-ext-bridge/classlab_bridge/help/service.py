@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from ..apibase import hub_teacher
+from ..apibase import APIError, hub_teacher
 from .rooms import CLOSE_CLOSED, CLOSE_REVOKED, CLOSE_TICKET, Connection, Peer, Room, RoomRegistry, iso
 from .store import HelpStore
 from .tickets import Ticket, TicketError, TicketSigner
@@ -24,12 +24,8 @@ CELL_ID_MAX = 256
 CLOSED_RETENTION = 24 * 3600.0
 
 
-class HelpError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class HelpError(APIError):
+    """A refusal with an HTTP status and a stable code (help/PROTOCOL.md)."""
 
 
 class ConnectError(Exception):

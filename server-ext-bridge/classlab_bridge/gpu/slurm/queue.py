@@ -59,6 +59,7 @@ from ..queue import (
     GpuUser,
     JobBundle,
 )
+from ..records import RecordsMixin, failure_reason
 from ..store import JobRecord, JobStore
 from ..validate import check_cells, time_limit
 from .rest import SlurmJob, SlurmRest, SlurmRestError
@@ -97,7 +98,7 @@ class PathMap:
         return text
 
 
-class SlurmQueue(GpuQueue):
+class SlurmQueue(RecordsMixin, GpuQueue):
     def __init__(
         self,
         *,
@@ -658,7 +659,7 @@ class SlurmQueue(GpuQueue):
             ok = result.get("status") == "succeeded" and not error and job.exit_code in (0, None)
             state = SUCCEEDED if ok else FAILED
             if not ok:
-                reason = self._failure_reason(error)
+                reason = failure_reason(error)
                 error = error or self._error(f"The job's runner exited with code {job.exit_code}.")
         elif job.state in ("COMPLETED", "FAILED"):
             reason = (
@@ -793,19 +794,6 @@ class SlurmQueue(GpuQueue):
     def _error(message: str) -> dict[str, Any]:
         return {"cell_id": None, "ename": "ClusterError", "evalue": message, "traceback": [], "in_context": False}
 
-    @staticmethod
-    def _failure_reason(error: Optional[dict[str, Any]]) -> str:
-        if not error:
-            return "The job failed."
-        what = f"{error.get('ename')}: {error.get('evalue')}".rstrip(": ")
-        if error.get("ename") == "DeadKernelError":
-            return "The kernel died (out of memory, or it crashed)."
-        if error.get("in_context"):
-            return f"A setup cell above the one you ran (id {error.get('cell_id')}) raised {what}."
-        if error.get("cell_id"):
-            return f"Cell {error.get('cell_id')} raised {what}."
-        return f"The job could not run: {what}."
-
     def _job_json(self, rec: JobRecord, place: Optional[int] = None) -> dict[str, Any]:
         now = self.clock()
         position, estimate = 0, None
@@ -843,36 +831,5 @@ class SlurmQueue(GpuQueue):
         append(self._events_path(rec.id), {"type": "state", "job": self._job_json(rec, place)})
         self._notify(rec.id)
 
-    def _kernel_spec(self, name: str) -> Any:
-        if self._kernel_specs is None:
-            from jupyter_client.kernelspec import KernelSpecManager
-
-            self._kernel_specs = KernelSpecManager()
-        try:
-            return self._kernel_specs.get_kernel_spec(name)
-        except Exception:
-            raise GpuError(404, "no_such_kernel", f"The kernel {name!r} is not installed where GPU jobs run.") from None
-
-    def _visible(self, user: GpuUser, job_id: str) -> JobRecord:
-        rec = self._db().get(job_id) if isinstance(job_id, str) else None
-        if rec is None or (rec.user != user.name and not user.teacher):
-            raise GpuError(404, "not_found", "No such GPU job.")
-        return rec
-
-    def _db(self) -> JobStore:
-        if self.store is None:
-            raise GpuError(503, "unavailable", "The GPU queue has not started.")
-        return self.store
-
     def _events_path(self, job_id: str) -> Path:
         return self.data_dir / "jobs" / job_id / EVENTS
-
-    def _notify(self, job_id: str) -> None:
-        waiter = self._waiters.pop(job_id, None)
-        if waiter is not None:
-            waiter.set()
-
-    def _notify_all(self) -> None:
-        waiters, self._waiters = self._waiters, {}
-        for waiter in waiters.values():
-            waiter.set()

@@ -22,18 +22,15 @@ from typing import Any
 
 from traitlets import Bool, Integer, List, Unicode
 
+from ...apibase import APIError
 from ...hubservice import HubIdentities, HubServiceApp, ServiceAPIHandler, make_service_app
 from . import jwt
 
 ALWAYS_DENIED = frozenset({"root", "slurm", "munge", "nobody"})
 
 
-class TokenError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class TokenError(APIError):
+    """A refused token request (403 for whom no token is given, 503 when the key cannot be read)."""
 
 
 class TokenHandler(ServiceAPIHandler):
