@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional
 
+from ..sqlitedb import connect
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
   n INTEGER PRIMARY KEY AUTOINCREMENT,   -- submission order (FIFO within a user)
@@ -99,13 +101,7 @@ def _decode(row: sqlite3.Row) -> JobRecord:
 
 class JobStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        # WAL: a reader (a teacher's list) never waits for the writer; NORMAL is durable enough with WAL.
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = connect(path, SCHEMA)
         # Records made before a column existed get it (NULL): a newer bridge opens an older queue's file.
         have = {row[1] for row in self.db.execute("PRAGMA table_info(jobs)")}
         for name, kind in (("backend_job_id", "TEXT"),):
