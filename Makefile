@@ -17,13 +17,14 @@ PY_PACKAGES := server-ext-bridge $(addprefix extensions/,$(EXTENSIONS)) meta
 # Editable installs follow source edits by themselves; only packaging changes need a reinstall.
 PY_PACKAGING := $(foreach p,$(PY_PACKAGES),$(p)/pyproject.toml) $(wildcard server-ext-bridge/jupyter-config/*/*.json)
 
-.PHONY: help venv venv-collab node build install demo test test-deps test-js test-py test-ui test-hub test-install lint bench clean
+.PHONY: help venv venv-collab node build install demo test test-deps test-js test-py test-slurm test-ui test-hub test-install lint bench clean
 
 help:
 	@echo "make demo   build everything and run JupyterLab with ClassLab on 127.0.0.1:$(PORT), serving examples/"
 	@echo "make test   set up (incl. Chromium via apt) and run every suite; ends with 'N passed, N failed'"
 	@echo "make bench  run the benchmarks under bench/, results in bench/results/"
-	@echo "one suite:  make test-js | test-py | test-install | test-ui | test-hub | lint"
+	@echo "one suite:  make test-js | test-py | test-slurm | test-install | test-ui | test-hub | lint"
+	@echo "            (test-slurm: a real single-node Slurm from Debian packages, as root: scripts/slurm-single-node.sh)"
 
 $(STAMP):
 	@mkdir -p $(STAMP)
@@ -86,6 +87,9 @@ test-js: $(STAMP)/node
 	@$(BIN)/python scripts/run_suites.py js
 test-py: $(STAMP)/install
 	@$(BIN)/python scripts/run_suites.py py
+# Slurm packages come with test-deps; the suite brings the daemons up itself (and stops only those it started).
+test-slurm: $(STAMP)/install test-deps
+	@$(BIN)/python scripts/run_suites.py slurm
 test-install: $(STAMP)/install $(STAMP)/build
 	@$(BIN)/python scripts/run_suites.py install
 test-ui: $(STAMP)/install $(STAMP)/build $(STAMP)/venv-collab test-deps
