@@ -1,12 +1,15 @@
 """JupyterHub configuration for the hub browser tests (never use it in production).
 
-A real multi-user hub on loopback ports the harness chose: three users with a shared password, a `teachers` group,
+A real multi-user hub on loopback ports the harness chose: four users with a shared password, a `teachers` group,
 local single-user servers running JupyterLab with every ClassLab package from the repository's .venv, and a service
-token the tests use to read groups through the Hub REST API, and the ClassLab help relay and GPU queue as managed
-services. State lives in the per-run dir start-hub.sh made.
+token the tests use to read groups through the Hub REST API, and the ClassLab help relay and GPU queues as managed
+services: `classlab-gpu` (one CPU slot, for student1, student2 and teacher) and `classlab-gpu-slurm` (the class's jobs
+on the single-node Slurm test cluster of scripts/slurm-single-node.sh, for student3 only). State lives in the per-run
+dir start-hub.sh made.
 """
 
 import os
+import site
 import socket
 import sys
 from pathlib import Path
@@ -36,7 +39,8 @@ c.JupyterHub.cleanup_proxy = True
 # is deprecated there and logs a warning on every start).
 c.JupyterHub.authenticator_class = "shared-password"
 c.SharedPasswordAuthenticator.user_password = os.environ["CLASSLAB_HUB_PASSWORD"]
-c.Authenticator.allowed_users = {"student1", "student2", "teacher"}
+# student3's GPU jobs go to the Slurm service (see "GPU queue on Slurm" below); everyone else's to classlab-gpu.
+c.Authenticator.allowed_users = {"student1", "student2", "student3", "teacher"}
 c.Authenticator.admin_users = set()
 c.JupyterHub.load_groups = {"teachers": {"users": ["teacher"]}}
 
@@ -83,10 +87,63 @@ c.JupyterHub.services.append(
     }
 )
 
+# --- ClassLab GPU queue on Slurm as a second managed service, for student3 (hub/tests/gpu-slurm.spec.ts) -----------
+# The class's jobs go to the single-node Slurm test cluster (scripts/slurm-single-node.sh with the knobs of
+# server-ext-bridge/tests/slurm/conftest.py), all as the cluster account classlab-svc with the student's name in the
+# job's comment; the quota is this service's own ledger (gpu/slurm/SLURM.md, mode b). The Hub starts without Slurm:
+# until gpu-slurm.spec.ts brings the cluster up, the service answers `reachable: false`.
+SLURM_BASE = Path("/tmp/classlab-slurm")
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    gpu_slurm_port = s.getsockname()[1]
+# The accounts jobs run as cannot execute this venv's Python (its interpreter lives under /root): the system's
+# Python of the same version, with the repository's bridge and this venv's packages on its path.
+JOB_PYTHON = f"/usr/bin/python{sys.version_info[0]}.{sys.version_info[1]}"
+JOB_PYTHONPATH = os.pathsep.join([str(repo / "server-ext-bridge"), *site.getsitepackages()])
+c.JupyterHub.services.append(
+    {
+        "name": "classlab-gpu-slurm",
+        "url": f"http://127.0.0.1:{gpu_slurm_port}",
+        "command": [
+            sys.executable,
+            "-m",
+            "classlab_bridge.gpu.service_app",
+            "--backend=slurm",
+            "--teachers-group=teachers",
+            "--GpuServiceApp.slurm_mode=service",
+            "--GpuServiceApp.slurm_service_user=classlab-svc",
+            "--GpuServiceApp.slurm_token=key",
+            "--GpuServiceApp.slurm_key_file=/etc/slurm/jwt_hs256.key",
+            # On the cluster's "shared filesystem" (the compute node is this machine), one folder per hub run; as
+            # root the queue gives each job's folder to classlab-svc. gpu-slurm.spec.ts removes it at the end.
+            f"--GpuServiceApp.slurm_job_root={SLURM_BASE / 'shared' / ('hub-' + os.environ['CLASSLAB_HUB_PORT'])}",
+            f"--GpuServiceApp.slurm_python={JOB_PYTHON}",
+            f"--GpuServiceApp.slurm_job_env=PYTHONPATH={JOB_PYTHONPATH}",
+            "--GpuServiceApp.slurm_poll_interval=0.5",
+            # The ledger, records and upload scratch: in the run's dir, off the shared filesystem.
+            f"--data-dir={state / 'classlab-gpu-slurm'}",
+        ],
+        "display": False,
+    }
+)
+GPU_SLURM_URL = f"http://127.0.0.1:{gpu_slurm_port}/services/classlab-gpu-slurm/"
+
+
+def gpu_service_url(spawner) -> str:
+    """CLASSLAB_GPU_SERVICE_URL of a user's server: the Slurm service for student3; for the others empty, so that
+    their bridge asks the Hub where its default service classlab-gpu is (gpu_service_name)."""
+    return GPU_SLURM_URL if spawner.user.name == "student3" else ""
+
+
 # Every user may call the services and find them; each server's own token gets those scopes too (the bridge forwards
 # with it; the services ask the Hub whose token it is).
 HELP_SCOPES = ["access:services!service=classlab-help", "read:services!service=classlab-help"]
-GPU_SCOPES = ["access:services!service=classlab-gpu", "read:services!service=classlab-gpu"]
+GPU_SCOPES = [
+    "access:services!service=classlab-gpu",
+    "read:services!service=classlab-gpu",
+    "access:services!service=classlab-gpu-slurm",
+    "read:services!service=classlab-gpu-slurm",
+]
 c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", *HELP_SCOPES, *GPU_SCOPES]
 c.JupyterHub.load_roles = [
     {
@@ -109,6 +166,8 @@ c.Spawner.environment = {
     # JUPYTER_CONFIG_DIR stays the default ~/.jupyter, i.e. inside the per-run home above.
     "JUPYTER_CONFIG_PATH": os.pathsep.join([str(here / "singleuser"), str(here.parent / "jupyter-config")]),
     "JUPYTER_PREFER_ENV_PATH": "1",
+    # Which GPU service the user's bridge forwards to (gpu_backend = "remote"): a callable of the spawner.
+    "CLASSLAB_GPU_SERVICE_URL": gpu_service_url,
 }
 # Two servers starting at once on 2 cores take 10-15 s (mostly Python imports): leave room for a busy machine
 # without hiding a real hang. On shutdown a server stops within 1-2 s of SIGINT; don't wait 10 s for a stuck one.
