@@ -167,6 +167,8 @@ configure() {
     acct_block="AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=127.0.0.1
 AccountingStorageTRES=gres/gpu
+# Keep jobs' comments in accounting: ClassLab's service account mode names the student there (sacct -o Comment).
+AccountingStoreFlags=job_comment
 # limits => Grp*/Max* limits enforced; safe => a job only starts if it can finish inside GrpTRESMins
 AccountingStorageEnforce=$ENFORCE
 # GrpTRESMins is only enforced with priority/multifactor. HalfLife=0 + ResetPeriod=NONE = a lifetime
