@@ -8,11 +8,12 @@ from typing import Any, Optional
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Enum, Float, Unicode, default
+from traitlets import Bool, Enum, Float, Integer, Unicode, default
 
 from ._version import __version__
 from .gpu.handlers import GpuBridge
 from .gpu.settings import queue_settings
+from .grader.bridge import GraderBridge
 from .handlers import InfoHandler
 from .help.handlers import LocalHelp
 from .media import MEDIA_URL_PATH, MediaHandler
@@ -90,6 +91,28 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
     )
     gpu_service_timeout = Float(30.0, config=True, help="Seconds to wait for the GPU service (uploads included).")
 
+    # The grader (grader_backend = "local"); see classlab_bridge/grader/PROTOCOL.md.
+    grader_data_dir = Unicode(
+        config=True,
+        help="Folder of the grader's released assignments (hidden tests), submissions and results. Default: "
+        "<Jupyter data dir>/classlab-grader.",
+    )
+    grader_sandbox = Enum(
+        ["bwrap", "none"],
+        "bwrap",
+        config=True,
+        help="Where student code runs when graded: 'bwrap' (bubblewrap: no network, a private file system, limits); "
+        "'none' (a plain process of this server's account: only for a teacher trying their own assignment; results "
+        "say 'unsandboxed').",
+    )
+    grader_pool_size = Integer(2, min=0, config=True, help="Sandboxes kept started, ready for the next submission.")
+    grader_workers = Integer(1, min=1, config=True, help="Submissions graded at once.")
+    grader_max_submits_per_hour = Integer(20, min=1, config=True, help="Submits per student per assignment per hour.")
+
+    @default("grader_data_dir")
+    def _default_grader_data_dir(self) -> str:
+        return os.path.join(jupyter_data_dir(), "classlab-grader")
+
     @default("gpu_data_dir")
     def _default_gpu_data_dir(self) -> str:
         return os.path.join(jupyter_data_dir(), "classlab-gpu")
@@ -107,7 +130,7 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
 
     def capabilities(self) -> dict[str, Any]:
         """What this bridge serves besides the API; the video player checks "media", the GPU button "gpu"."""
-        return {"media": True, "gpu": True}
+        return {"media": True, "gpu": True, "grader": self.grader_backend == "local"}
 
     def initialize_handlers(self) -> None:
         self.handlers.extend([(r"/classlab/api/info", InfoHandler, {"bridge": self})])
@@ -115,6 +138,9 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
         self.handlers.extend(self.gpu.handlers())
         # Videos, HLS folders and captions under the root dir, for the video player (media.py).
         self.handlers.append((rf"/{MEDIA_URL_PATH}/(.+)", MediaHandler, {"path": self.serverapp.root_dir}))
+        if self.grader_backend == "local":
+            self.grader = GraderBridge(self)
+            self.handlers.extend(self.grader.handlers())
         if self.help_backend == "local":
             self.help_relay = LocalHelp(self)
             self.handlers.extend(self.help_relay.handlers())
@@ -127,6 +153,7 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
     help_relay = None
     help_remote = None
     gpu: Optional[GpuBridge] = None
+    grader: Optional[GraderBridge] = None
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         if self.gpu is not None:
@@ -140,6 +167,8 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
             self.help_relay.stop()
         if self.gpu is not None:
             await self.gpu.close()
+        if self.grader is not None:
+            await self.grader.close()
 
     def initialize_settings(self) -> None:
         self.log.info(
