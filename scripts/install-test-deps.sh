@@ -8,6 +8,8 @@ packages=()
 [ -x /usr/bin/ffmpeg ] || packages+=(ffmpeg)
 # A Chinese font, so screenshots of the zh_CN test show characters rather than boxes.
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || packages+=(fonts-wqy-microhei)
+# bubblewrap: the grader runs student code in a sandbox without network (classlab_bridge/grader/sandbox.py).
+[ -x /usr/bin/bwrap ] || packages+=(bubblewrap)
 # The slurm suite's single-node Slurm 22.05 (scripts/slurm-single-node.sh): controller, node, REST API with JWT,
 # accounting (slurmdbd + MariaDB) for the GPU-minute quotas; jq and curl for the script's selftest.
 slurm=(munge slurmctld slurmd slurm-client slurmrestd slurm-wlm-jwt-plugin slurmdbd slurm-wlm-mysql-plugin
