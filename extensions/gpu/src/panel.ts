@@ -326,9 +326,13 @@ export class GpuPanel extends Widget {
       number !== null
         ? trans.__('cell [%1]', number)
         : trans._n('%1 cell', '%1 cells', job.targets.length);
+    const what = when ? trans.__('%1 · sent at %2', cells, when) : cells;
+    // On a cluster the scheduler's own job number is what an admin asks for.
     set(
       '.jp-classlab-gpu-jobWhat',
-      when ? trans.__('%1 · sent at %2', cells, when) : cells
+      job.backend === 'slurm' && job.backend_job_id
+        ? trans.__('%1 · Slurm job %2', what, job.backend_job_id)
+        : what
     );
 
     const run = jobs.run(job.id);

@@ -160,7 +160,8 @@ describe('GPU panel', () => {
       job('c', { state: 'cancelled' }),
       job('t', { state: 'timed_out', notebook: 'closed.ipynb' }),
       job('x', { state: 'quota_exhausted' }),
-      job('i', { state: 'interrupted', targets: ['a', 'b', 'c'] })
+      job('i', { state: 'interrupted', targets: ['a', 'b', 'c'] }),
+      job('z', { state: 'succeeded', backend: 'slurm', backend_job_id: '4711' })
     ];
     jobs.changed.emit();
     const items = panel.items;
@@ -172,9 +173,10 @@ describe('GPU panel', () => {
       'c',
       't',
       'x',
-      'i'
+      'i',
+      'z'
     ]);
-    const [q, r, s, f, c, t, x, i] = items;
+    const [q, r, s, f, c, t, x, i, z] = items;
     expect(text(q, '.jp-classlab-gpu-jobName')).toBe('mnist.ipynb');
     expect(text(q, '.jp-classlab-gpu-jobState')).toBe('Waiting');
     expect(text(q, '.jp-classlab-gpu-jobWhat')).toMatch(
@@ -201,6 +203,9 @@ describe('GPU panel', () => {
     );
     expect(text(i, '.jp-classlab-gpu-jobText')).toMatch(/^Interrupted: /);
     expect(text(i, '.jp-classlab-gpu-jobWhat')).toMatch(/^3 cells · /);
+    // On Slurm the cluster's job number, for the admin.
+    expect(text(z, '.jp-classlab-gpu-jobWhat')).toMatch(/ · Slurm job 4711$/);
+    expect(text(s, '.jp-classlab-gpu-jobWhat')).not.toMatch(/Slurm/);
 
     // Cancel while waiting or running; Run again afterwards; Go to cell always.
     for (const item of [q, r]) {
