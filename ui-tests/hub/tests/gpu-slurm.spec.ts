@@ -129,17 +129,21 @@ function underSessionsLock(
   script: string,
   timeoutMs: number
 ): SpawnSyncReturns<string> {
-  return spawnSync('flock', [`${BASE}.sessions.lock`, 'bash', '-c', script], {
-    env: {
-      ...SLURM_ENV,
-      ME: String(process.pid),
-      SCRIPT,
-      SERVICE_USER
-    },
-    encoding: 'utf-8',
-    timeout: timeoutMs,
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
+  return spawnSync(
+    'flock',
+    ['-o', `${BASE}.sessions.lock`, 'bash', '-c', script],
+    {
+      env: {
+        ...SLURM_ENV,
+        ME: String(process.pid),
+        SCRIPT,
+        SERVICE_USER
+      },
+      encoding: 'utf-8',
+      timeout: timeoutMs,
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  );
 }
 
 function outputOf(done: SpawnSyncReturns<string>): string {
