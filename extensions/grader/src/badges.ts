@@ -1,6 +1,6 @@
 /**
- * A small ✓/✗ line under each graded question's cell of an open assignment notebook ("✓ q1 · 3 / 3 points"),
- * drawn from the notebook's grading session (nothing is fetched for it); a click on it opens the grader panel.
+ * A small ✓/◐/✗ line under each graded question's cell of an open assignment notebook ("✓ q1 · 3 / 3 points",
+ * "◐ q1 · 2 / 3 points" for some of the points, "✗ q1 · 0 / 3 points" for none), drawn from the notebook's grading session (nothing is fetched for it); a click on it opens the grader panel.
  */
 import type { Cell } from '@jupyterlab/cells';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
@@ -8,7 +8,13 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { modelContent, readAssignment } from './assignment';
 import type { IGrader, IGradingSession } from './tokens';
-import { formatPoints, IQuestionView, questionView } from './view';
+import {
+  formatPoints,
+  IQuestionView,
+  questionView,
+  STATUS_MARKS,
+  statusLabel
+} from './view';
 
 /** The class of the line under a question's cell. */
 export const BADGE_CLASS = 'jp-classlab-grader-cellBadge';
@@ -18,11 +24,14 @@ export function badgeText(
   view: IQuestionView,
   trans: TranslationBundle
 ): string | null {
-  const mark =
-    view.status === 'passed' ? '✓' : view.status === 'none' ? '' : '✗';
-  if (view.status === 'none' || view.status === 'grading' || !mark) {
+  if (
+    view.status !== 'passed' &&
+    view.status !== 'partial' &&
+    view.status !== 'failed'
+  ) {
     return null;
   }
+  const mark = STATUS_MARKS[view.status];
   if (view.from === 'submit' && view.score !== null) {
     return trans.__(
       '%1 %2 · %3 / %4 points',
@@ -39,6 +48,24 @@ export function badgeText(
     view.question.id,
     passed,
     view.rows.length
+  );
+}
+
+/** The line read aloud: the status in words instead of its mark ("partly passed: q1 · 2 / 3 points"). */
+export function badgeLabel(
+  view: IQuestionView,
+  trans: TranslationBundle
+): string | null {
+  const text = badgeText(view, trans);
+  if (text === null) {
+    return null;
+  }
+  const mark = STATUS_MARKS[view.status];
+  return trans._p(
+    'the line under a question read aloud: its status in words, then the line',
+    '%1: %2',
+    statusLabel(view.status, trans),
+    text.startsWith(mark) ? text.slice(mark.length).trim() : text
   );
 }
 
@@ -95,13 +122,20 @@ export class CellBadges {
         this._sessions.delete(panel);
       }
     }
-    const texts = new Map<string, { text: string; status: string }>();
+    const texts = new Map<
+      string,
+      { text: string; label: string; status: string }
+    >();
     if (assignment && session) {
       for (const question of assignment.questions) {
         const view = questionView(question, session, this._grader.lang);
         const text = badgeText(view, this._trans);
         if (text !== null) {
-          texts.set(question.cellId, { text, status: view.status });
+          texts.set(question.cellId, {
+            text,
+            label: badgeLabel(view, this._trans) ?? text,
+            status: view.status
+          });
         }
       }
     }
@@ -112,7 +146,7 @@ export class CellBadges {
 
   private _draw(
     cell: Cell,
-    badge: { text: string; status: string } | null
+    badge: { text: string; label: string; status: string } | null
   ): void {
     let node = cell.node.querySelector<HTMLElement>(`:scope > .${BADGE_CLASS}`);
     if (!badge) {
@@ -123,10 +157,21 @@ export class CellBadges {
       node = document.createElement('div');
       node.className = BADGE_CLASS;
       node.title = this._trans.__('Open the grader panel');
+      node.setAttribute('role', 'button');
+      node.tabIndex = 0;
       node.addEventListener('click', () => this._open());
+      node.addEventListener('keydown', event => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          this._open();
+        }
+      });
       cell.node.appendChild(node);
     }
     node.dataset.status = badge.status;
+    if (node.getAttribute('aria-label') !== badge.label) {
+      node.setAttribute('aria-label', badge.label);
+    }
     if (node.textContent !== badge.text) {
       node.textContent = badge.text;
     }

@@ -24,6 +24,7 @@ import type {
 } from './tokens';
 import { isGrading } from './tokens';
 import {
+  checkStatus,
   formatPoints,
   formatWhen,
   IQuestionView,
@@ -31,20 +32,15 @@ import {
   questionView,
   releaseLines,
   repairTexts,
+  STATUS_MARKS,
+  statusLabel,
   totalScore
 } from './view';
 
 /** The panel's id (also its side-bar tab). */
 export const PANEL_ID = 'classlab-grader-panel';
 
-/** The mark of a question's or a check's status. */
-export const STATUS_MARKS: { [status: string]: string } = {
-  passed: '✓',
-  partial: '◐',
-  failed: '✗',
-  grading: '…',
-  none: '○'
-};
+export { STATUS_MARKS } from './view';
 
 export interface IGraderPanelOptions {
   grader: IGrader;
@@ -626,7 +622,7 @@ export class GraderPanel extends Widget {
   ): HTMLLIElement {
     const { trans } = this._options;
     const item = element('li', 'jp-classlab-grader-checkRow');
-    const status = row.passed ? 'passed' : 'failed';
+    const status = checkStatus(row);
     item.dataset.check = row.id;
     item.dataset.status = status;
     const head = element('div', 'jp-classlab-grader-checkHead');
@@ -687,19 +683,7 @@ export class GraderPanel extends Widget {
   }
 
   private _statusLabel(status: string): string {
-    const { trans } = this._options;
-    switch (status) {
-      case 'passed':
-        return trans.__('passed');
-      case 'partial':
-        return trans.__('partly passed');
-      case 'failed':
-        return trans.__('not passed yet');
-      case 'grading':
-        return trans.__('being graded');
-      default:
-        return trans.__('not checked yet');
-    }
+    return statusLabel(status, this._options.trans);
   }
 
   private _renderHistory(session: IGradingSession): void {

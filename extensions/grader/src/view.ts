@@ -21,6 +21,40 @@ import type {
 export type QuestionStatus =
   'none' | 'grading' | 'passed' | 'partial' | 'failed';
 
+/** The mark of a question's or a check's status: ✓ passed, ◐ some points, ✗ none yet. */
+export const STATUS_MARKS: { [status: string]: string } = {
+  passed: '✓',
+  partial: '◐',
+  failed: '✗',
+  grading: '…',
+  none: '○'
+};
+
+/** A status in words (for screen readers and tooltips). */
+export function statusLabel(status: string, trans: TranslationBundle): string {
+  switch (status) {
+    case 'passed':
+      return trans.__('passed');
+    case 'partial':
+      return trans.__('partly passed');
+    case 'failed':
+      return trans.__('not passed yet');
+    case 'grading':
+      return trans.__('being graded');
+    default:
+      return trans.__('not checked yet');
+  }
+}
+
+/** A check's status: passed, some of its points (partial credit), or none. */
+export function checkStatus(row: {
+  passed: boolean;
+  score: number;
+  maxScore: number;
+}): 'passed' | 'partial' | 'failed' {
+  return row.passed ? 'passed' : row.score > 0 ? 'partial' : 'failed';
+}
+
 /** One visible check of a result. */
 export interface ICheckRow {
   id: string;

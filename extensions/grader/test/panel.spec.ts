@@ -201,6 +201,12 @@ describe('the grader panel', () => {
     const [q1, q2] = panel.items;
     expect(text(panel.node, '.jp-classlab-grader-total')).toBe('Score: 4 / 5');
     expect(q1.dataset.status).toBe('partial');
+    expect(text(q1, '.jp-classlab-grader-questionStatus')).toBe('◐');
+    expect(
+      q1
+        .querySelector('.jp-classlab-grader-questionStatus')!
+        .getAttribute('aria-label')
+    ).toBe('partly passed');
     expect(text(q1, '.jp-classlab-grader-questionPoints')).toBe('2 / 3 points');
     expect(text(q1, '.jp-classlab-grader-hidden')).toBe(
       'Hidden checks: 1 of 2 passed'

@@ -3,7 +3,7 @@ import { CommandRegistry } from '@lumino/commands';
 
 import { describeMainCommandContract } from '../../../testutils/plugin-contract';
 import plugins, { CommandIDs, graderPlugin, IGrader } from '../src';
-import { badgeText } from '../src/badges';
+import { badgeLabel, badgeText } from '../src/badges';
 import { readAssignment } from '../src/assignment';
 import { questionView } from '../src/view';
 
@@ -75,9 +75,44 @@ describe('the line under a question’s cell', () => {
     ).toBe('✓ q2 · 2 / 2 points');
     expect(
       badgeText(questionView(q1, session(submitDone()), 'en'), trans)
-    ).toBe('✗ q1 · 2 / 3 points');
+    ).toBe('◐ q1 · 2 / 3 points');
     expect(
       badgeText(questionView(q1, session(null, [checkDone()]), 'en'), trans)
     ).toBe('✗ q1 · 0 of 1 checks passed');
+  });
+
+  it('marks some of the points ◐, none ✗, all ✓, and reads the status out in words', () => {
+    const scored = (score: number) =>
+      submitDone({
+        results: {
+          ...submitDone().results!,
+          extra_data: {
+            ...submitDone().results!.extra_data,
+            questions: [
+              {
+                id: 'q1',
+                score,
+                max_score: 3,
+                passed: score > 0 ? 1 : 0,
+                total: 2,
+                hidden_passed: 0,
+                hidden_total: 1
+              }
+            ]
+          }
+        }
+      });
+    const view = (score: number) =>
+      questionView(q1, session(scored(score)), 'en');
+    expect(view(2).status).toBe('partial');
+    expect(badgeText(view(2), trans)).toBe('◐ q1 · 2 / 3 points');
+    expect(badgeLabel(view(2), trans)).toBe('partly passed: q1 · 2 / 3 points');
+    expect(badgeText(view(0), trans)).toBe('✗ q1 · 0 / 3 points');
+    expect(badgeLabel(view(0), trans)).toBe(
+      'not passed yet: q1 · 0 / 3 points'
+    );
+    expect(badgeText(view(3), trans)).toBe('✓ q1 · 3 / 3 points');
+    expect(badgeLabel(view(3), trans)).toBe('passed: q1 · 3 / 3 points');
+    expect(badgeLabel(questionView(q1, session(null), 'en'), trans)).toBeNull();
   });
 });

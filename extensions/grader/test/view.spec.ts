@@ -1,6 +1,7 @@
 import { readAssignment } from '../src/assignment';
 import type { ISubmission } from '../src/tokens';
 import {
+  checkStatus,
   formatPoints,
   hasInSandboxTests,
   latestRepairs,
@@ -9,6 +10,8 @@ import {
   releaseLines,
   repairTexts,
   SessionView,
+  STATUS_MARKS,
+  statusLabel,
   totalScore
 } from '../src/view';
 
@@ -132,6 +135,24 @@ describe('questionView', () => {
     );
     const view = questionView(q1, session({ lastSubmit: sub }), 'en');
     expect(view.rows.map(row => row.id)).toEqual(['q1-total']);
+  });
+});
+
+describe('status marks', () => {
+  it('tell all, some and none of the points apart, in marks and in words', () => {
+    expect(STATUS_MARKS.passed).toBe('✓');
+    expect(STATUS_MARKS.partial).toBe('◐');
+    expect(STATUS_MARKS.failed).toBe('✗');
+    expect(statusLabel('partial', trans)).toBe('partly passed');
+    expect(statusLabel('failed', trans)).toBe('not passed yet');
+    expect(checkStatus({ passed: true, score: 1, maxScore: 1 })).toBe('passed');
+    // A check with partial credit (an ML score under its threshold, an nbgrader float).
+    expect(checkStatus({ passed: false, score: 0.5, maxScore: 1 })).toBe(
+      'partial'
+    );
+    expect(checkStatus({ passed: false, score: 0, maxScore: 1 })).toBe(
+      'failed'
+    );
   });
 });
 
