@@ -248,7 +248,9 @@ def test_an_object_equal_to_everything(config):
     always += "    def __float__(self):\n        return 55.0\n    def __repr__(self):\n        return '55'\n"
     tests = attack(config, always + "total = AlwaysTrue()\ndef square(x):\n    return AlwaysTrue()")
     assert tests["total"]["score"] == 0
-    assert tests["total"]["output"] == "`total` is not a plain value we can check (it is a AlwaysTrue)."
+    assert tests["total"]["output"] == (
+        "`total` is not a plain value we can check (it is an object of type `AlwaysTrue`)."
+    )
     assert tests["square"]["score"] == 0 and "not a plain value" in tests["square"]["output"]
     assert total_score(tests) == 1
 

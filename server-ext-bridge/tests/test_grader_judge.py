@@ -32,7 +32,9 @@ from classlab_bridge.grader.judge import (
     ml_partial,
     mse,
     nbgrader_partial,
+    not_data_reason,
     select_checks,
+    type_words,
 )
 from classlab_bridge.grader.sandbox import Sandbox, SandboxConfig
 from test_grader_runner import bwrap_config, none_config
@@ -148,7 +150,60 @@ def test_numpy_answers_count_as_their_values():
 
 def test_a_value_that_is_not_data():
     tests = grade([value(55)], "class Box:\n    pass\ntotal = Box()")
-    assert tests["v-total"]["output"] == "`total` is not a plain value we can check (it is a Box)."
+    assert tests["v-total"]["output"] == "`total` is not a plain value we can check (it is an object of type `Box`)."
+    source = "class Anything(int):\n    def __eq__(self, other):\n        return True\n\ntotal = Anything(0)"
+    tests = grade([value(55)], source)
+    assert tests["v-total"]["output"] == (
+        "`total` is not a plain value we can check "
+        "(it is an object of type `Anything`, made from a number but not a plain number)."
+    )
+    zh = grade([value(55)], source, lang="zh_CN")["v-total"]
+    assert zh["output"] == "`total` 不是我们能检查的普通值（它是 `Anything` 类型的对象，基于数字，但不是普通的数字）。"
+    keys = grade([value({"a": 1}, name="d")], "d = {1: 'a'}")["v-d"]
+    assert (
+        keys["output"] == "`d` is not a plain value we can check (a dictionary key is a whole number (int), not text)."
+    )
+
+
+@pytest.mark.parametrize(
+    "reason, en, zh",
+    [
+        ("it is a Anything", "it is an object of type `Anything`", "它是 `Anything` 类型的对象"),
+        ("it is a Egg", "it is an object of type `Egg`", "它是 `Egg` 类型的对象"),
+        ("it is a function", "it is a function", "它是一个函数"),
+        ("it is a generator", "it is a generator", "它是一个生成器"),
+        ("it is a set (use a list)", "it is a set (use a list)", "它是一个集合（set），请用列表"),
+        ("a dictionary key is a int, not text", "a dictionary key is a whole number (int), not text", None),
+        (
+            "a dictionary key is a tuple, not text",
+            "a dictionary key is a tuple, not text",
+            "字典里有一个键是一个元组，不是文字",
+        ),
+        ("a column is named by a float, not text", "a column is named by a decimal number (float), not text", None),
+        (
+            "it is a Sneaky, made from a text but not a plain text",
+            "it is an object of type `Sneaky`, made from text but not plain text",
+            "它是 `Sneaky` 类型的对象，基于文字，但不是普通的文字",
+        ),
+        ("it is a number too big to check", "it is a number too big to check", "它是一个大到没法检查的数字"),
+        ("it is nested more than 32 levels deep", "it is nested more than 32 levels deep", "它嵌套超过了 32 层"),
+        ("it is an array of object values", "it is an array of object values", None),
+        # A reason we have no words for keeps its words, the article right.
+        ("a array of an unknown type", "an array of an unknown type", "an array of an unknown type"),
+        ("a malformed table", "a malformed table", "a malformed table"),
+    ],
+)
+def test_why_a_value_is_not_data_in_words_with_the_right_article(reason, en, zh):
+    assert not_data_reason(reason, "en") == en
+    if zh is not None:
+        assert not_data_reason(reason, "zh_CN") == zh
+    assert not re.search(r"\ba [aeiouAEIOU`]", not_data_reason(reason, "en"))
+
+
+def test_type_names_in_words():
+    assert type_words("int", "en") == "a whole number (int)"
+    assert type_words("Anything", "en") == "an object of type `Anything`"
+    assert type_words("Anything", "zh") == "`Anything` 类型的对象"
 
 
 def test_teacher_messages_come_first():

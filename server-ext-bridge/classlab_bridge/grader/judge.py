@@ -186,6 +186,134 @@ def local(texts: Any, lang: str) -> Optional[str]:
     return first if isinstance(first, str) else None
 
 
+# --- why a value is not data, in words -----------------------------------------------------------------------------
+
+#: Python's type names a student meets, as words with the right article ("an int" would be Python talk, and
+#: "a int" wrong): en, zh_CN. Any other type is "an object of type `Name`" (no article before a name we cannot
+#: know the sound of).
+TYPE_WORDS: dict[str, tuple[str, str]] = {
+    "int": ("a whole number (int)", "一个整数（int）"),
+    "float": ("a decimal number (float)", "一个小数（float）"),
+    "complex": ("a complex number", "一个复数"),
+    "bool": ("True or False", "True 或 False"),
+    "str": ("text", "一段文字"),
+    "bytes": ("bytes", "字节（bytes）"),
+    "NoneType": ("None", "None"),
+    "tuple": ("a tuple", "一个元组"),
+    "list": ("a list", "一个列表"),
+    "dict": ("a dictionary", "一个字典"),
+    "set": ("a set", "一个集合（set）"),
+    "frozenset": ("a frozenset", "一个集合（frozenset）"),
+    "function": ("a function", "一个函数"),
+    "builtin_function_or_method": ("a function", "一个函数"),
+    "method": ("a method", "一个方法"),
+    "type": ("a class", "一个类"),
+    "module": ("a module", "一个模块"),
+    "generator": ("a generator", "一个生成器"),
+    "range": ("a range (use list(range(...)))", "一个 range（请用 list(range(...))）"),
+    "map": ("a map object (use list(map(...)))", "一个 map 对象（请用 list(map(...))）"),
+    "filter": ("a filter object (use list(filter(...)))", "一个 filter 对象（请用 list(filter(...))）"),
+}
+
+#: The "plain" kinds of data.py's "X, made from a <kind> but not a plain <kind>": (made from …, not …) per language.
+_MADE_FROM: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "number": ("a number", "a plain number"),
+        "text": ("text", "plain text"),
+        "list": ("a list", "a plain list"),
+        "dictionary": ("a dictionary", "a plain dictionary"),
+        "tuple": ("a tuple", "a plain tuple"),
+    },
+    "zh_CN": {
+        "number": ("数字", "普通的数字"),
+        "text": ("文字", "普通的文字"),
+        "list": ("列表", "普通的列表"),
+        "dictionary": ("字典", "普通的字典"),
+        "tuple": ("元组", "普通的元组"),
+    },
+}
+
+_NAME = r"[A-Za-z_][\w.<>]*"
+
+#: data.py's reasons (runner and judge side) → the words in each language; ``{t}`` is a type in words.
+_REASONS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"it is nested too deeply"), "it is nested too deeply", "它嵌套得太深了"),
+    (
+        re.compile(r"it is nested more than (?P<n>\d+) levels deep"),
+        "it is nested more than {n} levels deep",
+        "它嵌套超过了 {n} 层",
+    ),
+    (re.compile(r"it has more than (?P<n>[\d,]+) items"), "it has more than {n} items", "它有超过 {n} 个元素"),
+    (re.compile(r"it is bigger than (?P<n>\d+) MB"), "it is bigger than {n} MB", "它大于 {n} MB"),
+    (re.compile(r"it is a number too big to check"), "it is a number too big to check", "它是一个大到没法检查的数字"),
+    (
+        re.compile(rf"a dictionary key is an? (?P<t>{_NAME}), not text"),
+        "a dictionary key is {t}, not text",
+        "字典里有一个键是{t}，不是文字",
+    ),
+    (re.compile(r"a dictionary key is not text"), "a dictionary key is not text", "字典里有一个键不是文字"),
+    (
+        re.compile(r"it is a dictionary that looks like the grader's own format"),
+        "it is a dictionary that looks like the grader's own format",
+        "它是一个看起来像评分程序自己格式的字典",
+    ),
+    (
+        re.compile(rf"it is an? (?P<name>{_NAME}), made from an? (?P<kind>\w+) but not a plain (?P=kind)"),
+        "it is an object of type `{name}`, made from {made} but not {plain}",
+        "它是 `{name}` 类型的对象，基于{made}，但不是{plain}",
+    ),
+    (re.compile(r"it is an? (?P<t>set|frozenset) \(use a list\)"), "it is {t} (use a list)", "它是{t}，请用列表"),
+    (re.compile(r"it is an array of containers"), "it is an array of containers", "它是一个装着容器的数组"),
+    (
+        re.compile(r"it is an array of (?P<dtype>\w+) values"),
+        "it is an array of {dtype} values",
+        "它是一个由 {dtype} 类型的值组成的数组",
+    ),
+    (
+        re.compile(rf"a column is named by an? (?P<t>{_NAME}), not text"),
+        "a column is named by {t}, not text",
+        "表格有一列的名字是{t}，不是文字",
+    ),
+    (re.compile(rf"the answer holds an? (?P<t>{_NAME})"), "the answer holds {t}", "答案里有{t}"),
+    (re.compile(rf"it is an? (?P<t>{_NAME})"), "it is {t}", "它是{t}"),
+]
+
+_ARTICLE = re.compile(r"\b([Aa]) (?=[AEIOUaeiou])")
+
+
+def type_words(name: str, lang: str) -> str:
+    """A Python type's name in words, with the right article: ``int`` → "a whole number (int)", ``Anything`` →
+    "an object of type `Anything`"."""
+    zh = language(lang) == "zh_CN"
+    known = TYPE_WORDS.get(name)
+    if known:
+        return known[1] if zh else known[0]
+    return f"`{name}` 类型的对象" if zh else f"an object of type `{name}`"
+
+
+def not_data_reason(reason: str, lang: str) -> str:
+    """data.py's reason why a value is not plain data (made in the sandbox, in English, with "a" before any type
+    name) in ``lang``'s words, the articles right. A reason we do not know keeps its words, "a" before a vowel made
+    "an" in English."""
+    lang = language(lang)
+    text = reason.strip()
+    for pattern, en, zh in _REASONS:
+        m = pattern.fullmatch(text)
+        if not m:
+            continue
+        values = dict(m.groupdict())
+        if "t" in values:
+            words = type_words(values["t"], lang)
+            values["t"] = f" {words}" if lang == "zh_CN" and words.startswith("`") else words
+        if "kind" in values:
+            made = _MADE_FROM[lang].get(values["kind"])
+            if made is None:
+                break
+            values["made"], values["plain"] = made
+        return (zh if lang == "zh_CN" else en).format(**values)
+    return _ARTICLE.sub(lambda a: a.group(1) + "n ", text)
+
+
 # --- cells and the session ------------------------------------------------------------------------------------------
 
 
@@ -324,6 +452,10 @@ class Judge:
     def say(self, key: str, **values: Any) -> str:
         return self.words[key].format(**values)
 
+    def _reason(self, detail: Any) -> str:
+        """Why a value is not data (from the sandbox: capped), in the user's words."""
+        return not_data_reason(str(detail or "")[:200], self.lang)
+
     # --- troubles -------------------------------------------------------------------------------------------------
     def _trouble_of(self, outcome: Mapping[str, Any], seconds: float) -> Optional[str]:
         """The words for a cell's (or an answer's) outcome that is not the student's ordinary mistake."""
@@ -413,7 +545,7 @@ class Judge:
         try:
             got = decode(answer.get("value"))
         except NotData as e:
-            return Verdict(0, self.say("not_data", name=name, reason=e.reason))
+            return Verdict(0, self.say("not_data", name=name, reason=self._reason(e.reason)))
         expected = decode(check.get("expected"))
         m = compare(expected, got, tolerance_of(check))
         if m is None:
@@ -426,7 +558,7 @@ class Judge:
             trouble = self._cell_trouble(name) or self._cell_trouble(None)
             return trouble or self._cell_error(name) or self.say("not_defined", name=name)
         if error == "not_data":
-            return self.say("not_data", name=name, reason=str(answer.get("detail") or "")[:200])
+            return self.say("not_data", name=name, reason=self._reason(answer.get("detail")))
         if error == "not_callable":
             return self.say("not_callable", name=name)
         trouble = self._trouble_of(answer, seconds)
@@ -461,7 +593,7 @@ class Judge:
             if trouble:
                 return trouble
             if error == "not_data":
-                return self.say("not_data_call", call=shown, reason=str(answer.get("detail"))[:200])
+                return self.say("not_data_call", call=shown, reason=self._reason(answer.get("detail")))
             if hidden:
                 return self.say("raised_call_hidden", name=name, ename=str(answer.get("ename") or error)[:100])
             text = f"{answer.get('ename') or error}: {answer.get('detail') or ''}".strip().rstrip(":")
@@ -469,7 +601,7 @@ class Judge:
         try:
             got = decode(answer.get("value"))
         except NotData as e:
-            return self.say("not_data_call", call=shown, reason=e.reason)
+            return self.say("not_data_call", call=shown, reason=self._reason(e.reason))
         if compare(decode(call.get("expected")), got, tol) is None:
             return None
         if hidden:
