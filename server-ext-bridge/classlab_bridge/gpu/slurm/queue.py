@@ -121,6 +121,8 @@ class SlurmQueue(RecordsMixin, GpuQueue):
         context: str = "above",
         max_bundle_bytes: int = 50 * 1024 * 1024,
         poll_interval: float = 1.0,
+        fast_poll_interval: float = 0.1,
+        fast_poll_seconds: float = 3.0,
         max_backoff: float = 10.0,
         startup_timeout: int = 120,
         python: str = sys.executable,
@@ -152,6 +154,11 @@ class SlurmQueue(RecordsMixin, GpuQueue):
         self.context = context
         self.max_bundle_bytes = max_bundle_bytes
         self.poll_interval = poll_interval
+        #: Right after a submit the cluster usually starts the job within a second: looking more often then shows
+        #: "running" as soon as plain squeue would, without polling that often the rest of the time.
+        self.fast_poll_interval = min(fast_poll_interval, poll_interval)
+        self.fast_poll_seconds = fast_poll_seconds
+        self._fast_until = 0.0
         self.max_backoff = max_backoff
         self.startup_timeout = startup_timeout
         self.python = python
@@ -350,6 +357,7 @@ class SlurmQueue(RecordsMixin, GpuQueue):
         )
         log.info("ClassLab GPU: %s of %s is Slurm job %s (as %s)", job_id, user.name, slurm_id, slurm_user)
         self._append_state(rec)
+        self._fast_until = time.monotonic() + self.fast_poll_seconds
         self._wake.set()
         return self._job_json(rec)
 
@@ -535,7 +543,7 @@ class SlurmQueue(RecordsMixin, GpuQueue):
             try:
                 await self._poll(active)
                 self._reached()
-                backoff = self.poll_interval
+                backoff = self.fast_poll_interval if time.monotonic() < self._fast_until else self.poll_interval
             except SlurmRestError as e:
                 self._lost(e)
                 backoff = min(self.max_backoff, max(backoff * 2, self.poll_interval))
