@@ -131,6 +131,25 @@ async function releaseFresh(page: Page, tmpPath: string): Promise<string> {
   await expect(question.locator('.jp-classlab-grader-hidden')).toHaveText(
     '1 more check runs when you submit'
   );
+  // Both tabs are clean once the kernels have started (they write their language into the metadata): the release
+  // changed nothing the teacher has to save.
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() =>
+          (
+            Array.from(
+              (window as any).jupyterapp.shell.widgets('main')
+            ) as any[]
+          )
+            .filter(widget => widget.context?.path?.endsWith('.ipynb'))
+            .map(
+              widget => `${widget.context.path}: ${widget.context.model.dirty}`
+            )
+        ),
+      { timeout: 90_000 }
+    )
+    .toEqual([`${tmpPath}/${assignment}.ipynb: false`, `${released}: false`]);
   // The solution did not go out with it.
   const cell = await page.notebook.getCellLocator(1);
   await expect(cell!).not.toContainText('sum(range');
