@@ -100,14 +100,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from . import fairshare, isolation, ledger
 from .devices import Gpu, detect_gpus
-from .joblog import CLIENT_TYPES, EVENTS, Tail, append, open_events, read_all, replay_outputs, reserve
+from .joblog import EVENTS, Tail, append, open_events, read_all, replay_outputs
 from .procs import JOB_ENV, group_running, kill_stale_group, signal_group
 from .queue import (
     CANCELLED,
@@ -124,7 +124,7 @@ from .queue import (
     GpuUser,
     JobBundle,
 )
-from .records import RecordsMixin, failure_reason
+from .records import LiveEvents, RecordsMixin, failure_reason
 from .store import JobRecord, JobStore
 from .validate import check_cells, time_limit
 
@@ -188,33 +188,6 @@ class _Plan:
     users: dict[str, str]
     #: The job that starts next (position 1), if any.
     first: Optional[fairshare.Planned]
-
-
-#: Seqs reserved at a time for a waiting job's live state events (one skip line in its events.jsonl per this many).
-LIVE_SEQS = 10_000
-#: A waiting job's new estimate is sent when its expected start moves by more than this many seconds, or this share
-#: of the wait left, whichever is more (a countdown is the client's: the same start is not news).
-ESTIMATE_SLACK = (10.0, 0.1)
-
-#: What a client shows of a waiting job: position, reason, expected start on the queue's clock (None: unknown).
-_View = tuple[int, Optional[str], Optional[float]]
-
-
-def _same_view(a: Optional[_View], b: _View, now: float) -> bool:
-    if a is None or a[:2] != b[:2]:
-        return False
-    if a[2] is None or b[2] is None:
-        return a[2] is None and b[2] is None
-    return abs(a[2] - b[2]) <= max(ESTIMATE_SLACK[0], ESTIMATE_SLACK[1] * max(0.0, b[2] - now))
-
-
-@dataclass
-class _Live:
-    """A waiting job's live state events: the seqs reserved for them and the latest one (seq, view, job JSON)."""
-
-    next: int
-    end: int
-    latest: Optional[tuple[int, _View, dict[str, Any]]] = None
 
 
 def _fmt_seconds(s: float) -> str:
@@ -292,7 +265,7 @@ class LocalQueue(RecordsMixin, GpuQueue):
         self.store: Optional[JobStore] = None
         self._runs: dict[str, _Run] = {}
         self._plan_cache: Optional[_Plan] = None
-        self._live: dict[str, _Live] = {}
+        self._live: dict[str, LiveEvents] = {}
         #: Per job, the event its events() subscribers wait on (set and dropped when the job has news).
         self._waiters: dict[str, asyncio.Event] = {}
         self._task: Optional[asyncio.Task] = None
@@ -558,84 +531,6 @@ class LocalQueue(RecordsMixin, GpuQueue):
         fresh = self._db().get(job_id)
         assert fresh is not None
         return self._job_json(fresh)
-
-    async def events(self, user: GpuUser, job_id: str, after: int = 0) -> AsyncIterator[dict[str, Any]]:
-        """The file's events after ``after``, then live ones; for a waiting job also its current state whenever the
-        client's is out of date (position, reason or expected start): live events, never written (PROTOCOL.md)."""
-        await self.start()
-        self._visible(user, job_id)
-        tail = Tail(self._events_path(job_id))
-        ended_in_record = False
-        sent = after  # the client holds every event up to this seq
-        line = 0  # seq of the last line read
-        #: The waiting job as the client shows it: ("logged", its last state line's job) or ("live", view); None:
-        #: unknown (it holds a live event this subscriber did not send: from before a restart, or another socket's).
-        shown: Optional[tuple[str, Any]] = None
-        while not self._closed:
-            waiter = self._waiters.setdefault(job_id, asyncio.Event())
-            for seq, event in tail.read():
-                line = seq
-                if event is None or event.get("type") not in CLIENT_TYPES:
-                    continue
-                if event.get("type") == "state":
-                    shown = ("logged", event.get("job") or {})
-                if seq > after:
-                    sent = seq
-                    yield {"seq": seq, **event}
-                if event.get("type") == "state" and (event.get("job") or {}).get("state") in TERMINAL:
-                    return
-            rec = self._db().get(job_id)
-            if rec is None:
-                return
-            if rec.state in TERMINAL:
-                # The terminal line follows the record at once; if a second read still lacks it (a crash between
-                # the two), the record is the truth: say it, with the next seq.
-                if ended_in_record:
-                    yield {"seq": max(tail.lines + 1, after + 1), "type": "state", "job": self._job_json(rec)}
-                    return
-                ended_in_record = True
-                continue
-            if rec.state == QUEUED:
-                if sent > line and (shown is None or shown[0] == "logged"):
-                    live = self._live.get(job_id)
-                    latest = live.latest if live is not None else None
-                    shown = ("live", latest[1]) if latest is not None and latest[0] == sent else None
-                update = self._live_update(rec, shown)
-                if update is not None:
-                    seq, view, job = update
-                    shown = ("live", view)
-                    if seq > sent:
-                        sent = seq
-                        yield {"seq": seq, "type": "state", "job": job}
-            try:
-                await asyncio.wait_for(waiter.wait(), timeout=1.0)
-            except asyncio.TimeoutError:
-                pass
-
-    def _view(self, job: Mapping[str, Any], at: float) -> _View:
-        estimate = job.get("estimate_seconds")
-        return (job.get("position") or 0, job.get("reason"), None if estimate is None else at + estimate)
-
-    def _live_update(self, rec: JobRecord, shown: Optional[tuple[str, Any]]) -> Optional[tuple[int, _View, dict]]:
-        """The live state event a client showing ``shown`` of this waiting job should get now, or None when what it
-        shows is still right. Subscribers of one job share each event (and its seq)."""
-        now = self.clock()
-        job = self._job_json(rec)
-        view = self._view(job, now)
-        if shown is not None:
-            # A state line of a waiting job is written when it is queued, so its estimate counts from ``created``.
-            old = self._view(shown[1], rec.created) if shown[0] == "logged" else shown[1]
-            if _same_view(old, view, now):
-                return None
-        live = self._live.get(rec.id)
-        if live is not None and live.latest is not None and _same_view(live.latest[1], view, now):
-            return live.latest
-        if live is None or live.next > live.end:
-            first, last = reserve(self._events_path(rec.id), LIVE_SEQS)
-            live = self._live[rec.id] = _Live(first, last, live.latest if live is not None else None)
-        live.latest = (live.next, view, job)
-        live.next += 1
-        return live.latest
 
     async def quota(self, user: GpuUser) -> dict[str, Any]:
         await self.start()

@@ -38,12 +38,11 @@ import shlex
 import shutil
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from .. import ledger
-from ..joblog import CLIENT_TYPES, EVENTS, Tail, append, read_all, replay_outputs
+from ..joblog import EVENTS, Tail, append, read_all, replay_outputs
 from ..queue import (
     CANCELLED,
     FAILED,
@@ -59,7 +58,7 @@ from ..queue import (
     GpuUser,
     JobBundle,
 )
-from ..records import RecordsMixin, failure_reason
+from ..records import LiveEvents, RecordsMixin, failure_reason
 from ..store import JobRecord, JobStore
 from ..validate import check_cells, time_limit
 from .rest import SlurmJob, SlurmRest, SlurmRestError
@@ -175,6 +174,7 @@ class SlurmQueue(RecordsMixin, GpuQueue):
         self._watcher: Optional[asyncio.Task[None]] = None
         self._wake = asyncio.Event()
         self._waiters: dict[str, asyncio.Event] = {}
+        self._live: dict[str, LiveEvents] = {}
         self._tails: dict[str, Tail] = {}
         #: The waiting place each queued job's last state line showed: (position, reason).
         self._shown: dict[str, tuple[int, str]] = {}
@@ -460,24 +460,6 @@ class SlurmQueue(RecordsMixin, GpuQueue):
         assert fresh is not None
         return self._job_json(fresh)
 
-    async def events(self, user: GpuUser, job_id: str, after: int = 0) -> AsyncIterator[dict[str, Any]]:
-        await self.start()
-        self._visible(user, job_id)
-        tail = Tail(self._events_path(job_id))
-        while not self._closed:
-            waiter = self._waiters.setdefault(job_id, asyncio.Event())
-            for seq, event in tail.read():
-                if event is None or event.get("type") not in CLIENT_TYPES:
-                    continue
-                if seq > after:
-                    yield {"seq": seq, **event}
-                if event.get("type") == "state" and (event.get("job") or {}).get("state") in TERMINAL:
-                    return
-            try:
-                await asyncio.wait_for(waiter.wait(), timeout=2.0)
-            except asyncio.TimeoutError:
-                pass
-
     async def quota(self, user: GpuUser) -> dict[str, Any]:
         await self.start()
         return await self._quota(user.name)
@@ -603,10 +585,12 @@ class SlurmQueue(RecordsMixin, GpuQueue):
             reason = self._pending_reason(job, place, rec)
             shown = (place, reason)
             if self._shown.get(rec.id) != shown:
+                # A new place is sent live to the job's subscribers (events()), never written: with a class's jobs
+                # waiting, a line per place change would grow every log with the queue's length.
                 self._shown[rec.id] = shown
                 self._db().update(rec.id, reason=reason)
                 rec.reason = reason
-                self._append_state(rec, place)
+                self._notify(rec.id)
             return
         if (
             rec.state == QUEUED
@@ -618,6 +602,7 @@ class SlurmQueue(RecordsMixin, GpuQueue):
             self._db().update(rec.id, state=RUNNING, started=started, device=device, reason=None)
             self._shown.pop(rec.id, None)
             self._expected.pop(rec.id, None)
+            self._live.pop(rec.id, None)
             fresh = self._db().get(rec.id)
             assert fresh is not None
             self._append_state(fresh)
@@ -793,6 +778,7 @@ class SlurmQueue(RecordsMixin, GpuQueue):
         self._tails.pop(rec.id, None)
         self._shown.pop(rec.id, None)
         self._expected.pop(rec.id, None)
+        self._live.pop(rec.id, None)
         fresh = self._db().get(rec.id)
         assert fresh is not None
         self._append_state(fresh)
