@@ -1,7 +1,7 @@
 /**
  * The teacher's view of an assignment in the grader panel: the class's latest submits (student, attempt, score, the
  * points of each question), a small bar chart of each question's pass rate (plain SVG, no chart library), and
- * Refresh, Download CSV and Regrade All. Text only, never HTML.
+ * Refresh, Download CSV, Download Gradescope JSON and Regrade All. Text only, never HTML.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
@@ -48,6 +48,13 @@ export class ClassView {
     this._csv.title = trans.__(
       'Download every student’s latest submission as a spreadsheet (CSV)'
     );
+    this._gradescope = button(
+      'jp-classlab-grader-gradescope',
+      trans.__('Download Gradescope JSON')
+    );
+    this._gradescope.title = trans.__(
+      'Download every student’s latest graded results in Gradescope’s results.json format (JSON)'
+    );
     this._regrade = button(
       'jp-classlab-grader-regrade jp-mod-warn',
       trans.__('Regrade All')
@@ -57,8 +64,12 @@ export class ClassView {
     );
     this._refresh.addEventListener('click', () => void this._act('refresh'));
     this._csv.addEventListener('click', () => void this._act('csv'));
+    this._gradescope.addEventListener(
+      'click',
+      () => void this._act('gradescope')
+    );
     this._regrade.addEventListener('click', () => void this._act('regrade'));
-    actions.append(this._refresh, this._csv, this._regrade);
+    actions.append(this._refresh, this._csv, this._gradescope, this._regrade);
     this._status = document.createElement('div');
     this._status.className = 'jp-classlab-grader-teacherStatus';
     this._status.setAttribute('role', 'status');
@@ -94,6 +105,7 @@ export class ClassView {
     const busy = this._busy || results.loading;
     this._refresh.disabled = busy;
     this._csv.disabled = busy || rows.length === 0;
+    this._gradescope.disabled = busy || rows.length === 0;
     this._regrade.disabled = busy || rows.length === 0;
     const grading = rows.filter(row => isGrading(row)).length;
     const status =
@@ -283,7 +295,9 @@ export class ClassView {
     this._table.appendChild(table);
   }
 
-  private async _act(action: 'refresh' | 'csv' | 'regrade'): Promise<void> {
+  private async _act(
+    action: 'refresh' | 'csv' | 'gradescope' | 'regrade'
+  ): Promise<void> {
     const results = this._results;
     if (!results || this._busy) {
       return;
@@ -311,6 +325,12 @@ export class ClassView {
         await results.refresh();
       } else if (action === 'regrade') {
         await results.regrade();
+      } else if (action === 'gradescope') {
+        const text = await results.gradescope();
+        this._options.download(
+          `${results.assignment || 'results'}-gradescope.json`,
+          text
+        );
       } else {
         const text = await results.csv();
         this._options.download(`${results.assignment || 'results'}.csv`, text);
@@ -333,6 +353,7 @@ export class ClassView {
 
   private _refresh: HTMLButtonElement;
   private _csv: HTMLButtonElement;
+  private _gradescope: HTMLButtonElement;
   private _regrade: HTMLButtonElement;
   private _status: HTMLElement;
   private _chart: HTMLElement;

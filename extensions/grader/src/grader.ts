@@ -20,6 +20,7 @@ import type {
   ISubmission
 } from './tokens';
 import { isGrading } from './tokens';
+import { gradescopeJson } from './view';
 
 /** The least time between two polls of a submission when the server answers at once (it ignores `wait`). */
 export const POLL_GAP_MS = 1500;
@@ -428,6 +429,11 @@ export class ClassResults implements IClassResults {
 
   csv(): Promise<string> {
     return this._grader.api.resultsCsv(this.assignment);
+  }
+
+  /** Fetched afresh, as the CSV is: every student's latest graded submit. */
+  async gradescope(): Promise<string> {
+    return gradescopeJson(await this._grader.api.results(this.assignment));
   }
 
   /** Fetch again if some are still being graded (someone watches again). */

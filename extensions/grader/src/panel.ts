@@ -88,7 +88,8 @@ function baseName(path: string): string {
 
 /** Save a text as a file through a temporary link. */
 function browserDownload(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  const type = name.endsWith('.json') ? 'application/json' : 'text/csv';
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = name;

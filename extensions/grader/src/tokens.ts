@@ -215,6 +215,8 @@ export interface IClassResults {
   regrade(): Promise<void>;
   /** The class's results as CSV text. */
   csv(): Promise<string>;
+  /** The class's latest graded results as Gradescope JSON (a list of `{student, …, results}`; PROTOCOL.md). */
+  gradescope(): Promise<string>;
 }
 
 /** The grader of @classlab/grader: sessions per notebook, the teacher's views, releases. */

@@ -366,6 +366,46 @@ export function passRates(
   });
 }
 
+/** One student's entry of the Gradescope export: who, which submission, and its results.json. */
+export interface IGradescopeEntry {
+  student: string;
+  submission: string;
+  attempt: number | null;
+  submitted: string | null;
+  /** Gradescope's results.json (score, max_score, tests[], …; ClassLab's extras under extra_data). */
+  results: IResults;
+}
+
+/**
+ * The class's latest graded submits as Gradescope expects a submission's results.json, one per student (sorted by
+ * name); submissions still being graded or that could not be graded are left out. PROTOCOL.md, "Exports".
+ */
+export function gradescopeExport(
+  rows: readonly ISubmission[]
+): IGradescopeEntry[] {
+  return rows
+    .filter(
+      row =>
+        row &&
+        row.state === 'done' &&
+        row.results !== null &&
+        typeof row.results === 'object'
+    )
+    .map(row => ({
+      student: String(row.user),
+      submission: String(row.id),
+      attempt: row.attempt ?? row.results?.extra_data?.attempt ?? null,
+      submitted: row.created ?? null,
+      results: row.results as IResults
+    }))
+    .sort((a, b) => a.student.localeCompare(b.student));
+}
+
+/** The Gradescope export as the text of a .json file. */
+export function gradescopeJson(rows: readonly ISubmission[]): string {
+  return JSON.stringify(gradescopeExport(rows), null, 2) + '\n';
+}
+
 /** Whether any row has a test that ran beside the student's code (nbgrader asserts: forgeable). */
 export function hasInSandboxTests(rows: readonly ISubmission[]): boolean {
   return rows.some(row =>

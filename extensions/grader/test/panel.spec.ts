@@ -308,7 +308,7 @@ describe('the teacher’s view', () => {
     return row;
   };
 
-  it('shows the class per question, a pass-rate chart, CSV and Regrade All', async () => {
+  it('shows the class per question, a pass-rate chart, CSV, Gradescope JSON and Regrade All', async () => {
     const downloads: [string, string][] = [];
     const asked: string[] = [];
     let regrades = 0;
@@ -375,6 +375,20 @@ describe('the teacher’s view', () => {
     view.querySelector<HTMLButtonElement>('.jp-classlab-grader-csv')!.click();
     await until(() => downloads.length === 1, 'the download');
     expect(downloads[0]).toEqual(['ps1.csv', 'user,score\n']);
+
+    const gradescope = view.querySelector<HTMLButtonElement>(
+      '.jp-classlab-grader-gradescope'
+    )!;
+    expect(gradescope.textContent).toBe('Download Gradescope JSON');
+    gradescope.click();
+    await until(() => downloads.length === 2, 'the Gradescope download');
+    expect(downloads[1][0]).toBe('ps1-gradescope.json');
+    const exported = JSON.parse(downloads[1][1]);
+    expect(exported.map((entry: any) => entry.student)).toEqual(['ann', 'bob']);
+    expect(exported[1].attempt).toBe(2);
+    expect(exported[1].results.score).toBe(4);
+    expect(exported[1].results.max_score).toBe(5);
+    expect(Array.isArray(exported[1].results.tests)).toBe(true);
 
     view
       .querySelector<HTMLButtonElement>('.jp-classlab-grader-regrade')!

@@ -3,6 +3,8 @@ import type { ISubmission } from '../src/tokens';
 import {
   checkStatus,
   formatPoints,
+  gradescopeExport,
+  gradescopeJson,
   hasInSandboxTests,
   latestRepairs,
   passRates,
@@ -229,6 +231,37 @@ describe('totals, repairs and texts', () => {
       '2 questions · 5 points · 2 checks students can run, 1 hidden',
       'Students’ notebook: release/ps1.ipynb'
     ]);
+  });
+});
+
+describe('the Gradescope export', () => {
+  it('is one results.json per student’s latest graded submit, by name; ungraded ones left out', () => {
+    const rows = [
+      submitDone({ user: 'zoe', id: 's_z', attempt: 3 }),
+      submitDone({ user: 'ann', id: 's_a', attempt: 1 }),
+      submission({ user: 'max', mode: 'submit', state: 'queued' }),
+      submission({ user: 'lee', mode: 'submit', state: 'failed' })
+    ];
+    const entries = gradescopeExport(rows);
+    expect(entries.map(entry => entry.student)).toEqual(['ann', 'zoe']);
+    expect(entries[1]).toEqual({
+      student: 'zoe',
+      submission: 's_z',
+      attempt: 3,
+      submitted: rows[0].created,
+      results: rows[0].results
+    });
+    // Gradescope's keys are there as they are in the results.
+    const results = entries[0].results;
+    expect(results.score).toBe(4);
+    expect(results.max_score).toBe(5);
+    expect(results.tests[0]).toEqual(
+      expect.objectContaining({ name: 'q1-total', score: 1, max_score: 1 })
+    );
+    expect(JSON.parse(gradescopeJson(rows))).toEqual(
+      JSON.parse(JSON.stringify(entries))
+    );
+    expect(gradescopeJson([])).toBe('[]\n');
   });
 });
 
