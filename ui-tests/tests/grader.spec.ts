@@ -259,7 +259,16 @@ test.describe('grader panel', () => {
     const cell = await page.notebook.getCellLocator(1);
     const badge = cell!.locator('.jp-classlab-grader-cellBadge');
     await expect(badge).toBeVisible();
-    await expect(badge).toContainText('q1 · 1 / 3 points');
+    // Some of the points: ◐ (not ✗), in the panel and under the cell, and said in words.
+    await expect(badge).toHaveText('◐ q1 · 1 / 3 points');
+    await expect(badge).toHaveAttribute('data-status', 'partial');
+    await expect(badge).toHaveAttribute(
+      'aria-label',
+      'partly passed: q1 · 1 / 3 points'
+    );
+    const mark = question.locator('.jp-classlab-grader-questionStatus');
+    await expect(mark).toHaveText('◐');
+    await expect(mark).toHaveAttribute('aria-label', 'partly passed');
     await shot(page, 'grader-submitted');
 
     // Both right: full marks, the hidden check passed, two attempts, newest first.
@@ -278,6 +287,29 @@ test.describe('grader panel', () => {
     await expect(badge).toHaveAttribute('data-status', 'passed');
     await expect(badge).toContainText('✓ q1 · 3 / 3 points');
     await shot(page, 'grader-full-marks');
+
+    // The server's owner is a teacher: the class view exports the latest graded submit as Gradescope JSON.
+    const gradescope = panel.locator('.jp-classlab-grader-gradescope');
+    await expect(gradescope).toHaveText('Download Gradescope JSON');
+    await expect(gradescope).toBeEnabled(GRADING);
+    await gradescope.scrollIntoViewIfNeeded();
+    await shot(page, 'grader-teacher-exports');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      gradescope.click()
+    ]);
+    expect(download.suggestedFilename()).toMatch(/-gradescope\.json$/);
+    const exported = JSON.parse(
+      (await (await download.createReadStream()).toArray()).join('')
+    );
+    expect(exported).toHaveLength(1);
+    expect(exported[0].attempt).toBe(2);
+    expect(exported[0].results.score).toBe(3);
+    expect(exported[0].results.max_score).toBe(3);
+    // The teacher's copy: the hidden check is there too.
+    expect(
+      exported[0].results.tests.map((test: any) => test.name).sort()
+    ).toEqual(['square-hidden', 'total-visible']);
   });
 
   test('a forged answer (an int whose == is always true) scores nothing, and the panel says why', async ({
@@ -295,6 +327,17 @@ test.describe('grader panel', () => {
       notebook.widgets[1].model.sharedModel.setSource(source);
     }, 'class Anything(int):\n    def __eq__(self, other):\n        return True\n\ntotal = Anything(0)\nsquare = lambda x: Anything(0)\n');
     await submit(page, 'Score: 0 / 3');
+    // Submit saved the answer; what the kernel writes into the metadata later is saved too: the tab is clean.
+    await expect
+      .poll(
+        () =>
+          page.evaluate(
+            () =>
+              (window as any).jupyterapp.shell.currentWidget.context.model.dirty
+          ),
+        { timeout: 90_000 }
+      )
+      .toBe(false);
     await expect(question).toHaveAttribute('data-status', 'failed');
     const visible = question.locator(
       'li.jp-classlab-grader-checkRow[data-check="total-visible"]'

@@ -4,10 +4,10 @@
  * and say so.
  *
  * Both tabs stay clean: a notebook's kernel fills in `metadata.kernelspec` and `metadata.language_info` when it has
- * started, after the file was saved (the source, just before the release) or read (the students' copy, just written
+ * started, often after the file was saved (the source, just before the release) or read (the students' copy, just written
  * by the bridge), and JupyterLab then marks the tab unsaved although the user changed nothing. Once the kernel has
- * said what it is, a notebook whose content is otherwise what it was is saved again (`keepClean`); one the user
- * edited meanwhile is left for the user to save.
+ * written them, a notebook whose content is otherwise what it was is saved again (`keepClean`, for a while after
+ * the release); one the user edited meanwhile is left for the user to save.
  */
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
@@ -18,22 +18,24 @@ import { PANEL_ID } from './panel';
 import type { IGrader, IReleaseReply } from './tokens';
 import { releaseLines } from './view';
 
-/** How long to wait for a notebook's kernel to say what it is before leaving the notebook as it is. */
-export const KERNEL_WAIT_MS = 60_000;
+/** How long after a release a notebook's kernel may still write its metadata (it starts on a busy server). */
+export const KERNEL_WAIT_MS = 120_000;
 
 /** The metadata a notebook's kernel writes when it starts: not the user's change. */
 const KERNEL_METADATA = ['kernelspec', 'language_info'];
 
 /** The parts of a notebook panel `keepClean` uses. */
-export type CleanPanel = Pick<NotebookPanel, 'isDisposed'> & {
-  context: Pick<NotebookPanel['context'], 'ready' | 'save'> & {
-    model: Pick<NotebookPanel['context']['model'], 'dirty' | 'toJSON'>;
+export type CleanPanel = Pick<NotebookPanel, 'isDisposed' | 'disposed'> & {
+  context: Pick<NotebookPanel['context'], 'save' | 'saveState'> & {
+    model: Pick<
+      NotebookPanel['context']['model'],
+      'dirty' | 'toJSON' | 'stateChanged'
+    >;
   };
-  sessionContext: Pick<NotebookPanel['sessionContext'], 'ready' | 'session'>;
 };
 
 /** The notebook's content less what its kernel writes (to tell the user's changes from the kernel's). */
-export function userContent(panel: CleanPanel): string {
+export function userContent(panel: Pick<CleanPanel, 'context'>): string {
   const content = { ...(panel.context.model.toJSON() as any) };
   const metadata = { ...(content.metadata ?? {}) };
   for (const key of KERNEL_METADATA) {
@@ -43,40 +45,69 @@ export function userContent(panel: CleanPanel): string {
   return JSON.stringify(content);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
-
 /**
- * Save the notebook again once its kernel has said what it is, when that is all that made it unsaved since
- * `snapshot` (its `userContent` when it was last saved or read). Resolves to whether it saved.
+ * For `wait` ms, save the notebook again whenever only its kernel's metadata made it unsaved: its content is
+ * otherwise what it was when last saved or read (`snapshot`, then each save's). The user's own changes are left
+ * for the user to save. Resolves to how many times it saved, when it stops watching.
  */
-export async function keepClean(
+export function keepClean(
   panel: CleanPanel,
   snapshot: string,
   wait = KERNEL_WAIT_MS
-): Promise<boolean> {
-  const kernel = (async () => {
-    await panel.sessionContext.ready;
-    const started = panel.sessionContext.session?.kernel;
-    if (started) {
-      await Promise.all([started.info, started.spec]);
+): Promise<number> {
+  return new Promise(resolve => {
+    let saved = snapshot;
+    let saves = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let saving = false;
+    const check = async () => {
+      timer = null;
+      if (
+        panel.isDisposed ||
+        saving ||
+        !panel.context.model.dirty ||
+        userContent(panel) !== saved
+      ) {
+        return;
+      }
+      saving = true;
+      try {
+        await panel.context.save();
+        saves++;
+      } catch {
+        // (A failed save says so itself; the notebook stays unsaved.)
+      }
+      saving = false;
+    };
+    const onState = (_: unknown, change: { name: string }) => {
+      // The notebook writes the kernel's metadata key by key: look once it is done.
+      if (change.name === 'dirty' && panel.context.model.dirty && !timer) {
+        timer = setTimeout(() => void check(), 50);
+      }
+    };
+    const onSave = (_: unknown, state: string) => {
+      if (state === 'completed') {
+        saved = userContent(panel);
+      }
+    };
+    const stop = () => {
+      if (timer) {
+        clearTimeout(timer);
+      }
+      panel.context.model.stateChanged.disconnect(onState);
+      panel.context.saveState.disconnect(onSave);
+      panel.disposed.disconnect(stop);
+      clearTimeout(end);
+      resolve(saves);
+    };
+    panel.context.model.stateChanged.connect(onState);
+    panel.context.saveState.connect(onSave);
+    panel.disposed.connect(stop);
+    const end = setTimeout(stop, wait);
+    if (panel.context.model.dirty) {
+      timer = setTimeout(() => void check(), 50);
     }
-    return true;
-  })().catch(() => false);
-  const spoke = await Promise.race([kernel, sleep(wait).then(() => false)]);
-  // The notebook writes the kernel's metadata on the same answers, before this: let it finish.
-  await sleep(50);
-  if (
-    !spoke ||
-    panel.isDisposed ||
-    !panel.context.model.dirty ||
-    userContent(panel) !== snapshot
-  ) {
-    return false;
-  }
-  await panel.context.save();
-  return true;
+  });
 }
 
 /** An open notebook at this path, if any. */
@@ -109,7 +140,7 @@ export async function releaseNotebook(
   }
   const saved = userContent(panel);
   const reply = await grader.release(panel.context.localPath);
-  void keepClean(panel, saved).catch(() => undefined);
+  void keepClean(panel, saved);
   if (reply.student_notebook) {
     const path = reply.student_notebook;
     // Open already (released before): show what the bridge just wrote, unless it holds the user's changes.
@@ -121,7 +152,7 @@ export async function releaseNotebook(
     const student = openNotebook(app, path);
     if (student) {
       await student.context.ready;
-      void keepClean(student, userContent(student)).catch(() => undefined);
+      void keepClean(student, userContent(student));
     }
   }
   app.shell.activateById(PANEL_ID);
