@@ -8,6 +8,9 @@
                                     written in real time until killed (scripts/live_hls_server.py serves it)
     make_media.py lesson [OUTDIR]   the lesson clip of examples/media/ (default): loops.mp4, its HLS folder loops/,
                                     captions loops.en.vtt, loops.zh-CN.vtt
+    make_media.py machines [OUTDIR] the clip of the lesson "Why do machines learn?" (examples/media/ by default):
+                                    why-machines-learn.mp4 (one title card per chapter, English and Chinese),
+                                    captions why-machines-learn.en.vtt, why-machines-learn.zh-CN.vtt
 
 Everything is deterministic apart from container timestamps, small, and made from ffmpeg's own sources (lavfi).
 Only the standard library is used, so any Python ≥ 3.9 runs it.
@@ -224,6 +227,127 @@ def make_lesson(outdir: Path) -> list[Path]:
     return sorted(path for path in outdir.rglob("*") if path.is_file())
 
 
+# The clip of "Why do machines learn?" (examples/lessons/*/why-machines-learn.ipynb): one title card per chapter, each
+# CARD_SECONDS long, the lesson's chapters start at 0, 5, 10, 15, 20 s. (English title, Chinese title, background,
+# English caption, Chinese caption, what the card shows under the titles.)
+CARD_SECONDS = 5
+MACHINES_CARDS = [
+    (
+        "Why do machines learn?",
+        "机器为什么要学习？",
+        "0x1e1e2e",
+        "Why do machines learn? A one-hour lesson.",
+        "机器为什么要学习？一节一小时的课。",
+        "",
+    ),
+    (
+        "1. Look at the digits",
+        "1. 看一看这些数字",
+        "0x313244",
+        "Each picture is 8 by 8 squares. Each square is a number from 0 to 16.",
+        "每张图有 8×8 个小方格。每个方格是 0 到 16 之间的一个数。",
+        "pixels",
+    ),
+    (
+        "2. Write a rule",
+        "2. 写一条规则",
+        "0x45475a",
+        "Try to write rules by hand. People write digits in many ways, so rules break.",
+        "试着手写规则。每个人写数字的方式都不一样，所以规则总会出错。",
+        "if ink > 300:\n    guess = 8",
+    ),
+    (
+        "3. Learn from examples",
+        "3. 从例子中学习",
+        "0x1e3a5f",
+        "Give the computer many examples with answers. It finds the rules by itself.",
+        "给计算机很多带答案的例子。它会自己找出规则。",
+        "examples -> model -> guess",
+    ),
+    (
+        "4. Your turn!",
+        "4. 轮到你了！",
+        "0x2d4a22",
+        "Now it is your turn: train your own model in the notebook.",
+        "现在轮到你了：在笔记本里训练你自己的模型。",
+        "",
+    ),
+]
+# The digit "3" of the second card, 8x8 like scikit-learn's digits ("#" is ink).
+PIXEL_THREE = [
+    "..####..",
+    ".#....#.",
+    "......#.",
+    "...###..",
+    "......#.",
+    "......#.",
+    ".#....#.",
+    "..####..",
+]
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+def machines_video(out: Path, work: Path) -> None:
+    """Title cards with drawtext (English and Chinese titles), a pixel digit drawn with drawbox, a beep per card."""
+    regular, mono = FONT_DIR / "DejaVuSans-Bold.ttf", FONT_DIR / "DejaVuSansMono.ttf"
+    for font in (regular, mono, CJK_FONT):
+        if not font.exists():
+            package = "fonts-wqy-microhei" if font == CJK_FONT else "fonts-dejavu-core"
+            sys.exit(f"make_media.py: {font} missing (Debian package {package})")
+    seconds = CARD_SECONDS * len(MACHINES_CARDS)
+    filters = []
+    for index, (en, zh, background, _, _, shows) in enumerate(MACHINES_CARDS):
+        start, end = index * CARD_SECONDS, (index + 1) * CARD_SECONDS
+        when = f"enable='between(t,{start},{end - 0.001})'"
+        filters.append(f"drawbox=x=0:y=0:w=iw:h=ih:color={background}:t=fill:{when}")
+        files = {}
+        for key, text in (("en", en), ("zh", zh), ("shows", shows)):
+            files[key] = work / f"card{index}.{key}.txt"
+            files[key].write_text(text, encoding="utf-8")
+        top = 60 if index else 95
+        filters.append(
+            f"drawtext=fontfile={regular}:textfile={files['en']}:fontsize=28:fontcolor=white:x=(w-text_w)/2:y={top}:{when}"
+        )
+        filters.append(
+            f"drawtext=fontfile={CJK_FONT}:textfile={files['zh']}:fontsize=26:fontcolor=0xf9e2af:x=(w-text_w)/2"
+            f":y={top + 45}:{when}"
+        )
+        if shows == "pixels":
+            for row, line in enumerate(PIXEL_THREE):
+                for column, char in enumerate(line):
+                    if char == "#":
+                        x, y = 200 + 10 * column, 165 + 10 * row
+                        filters.append(f"drawbox=x={x}:y={y}:w=9:h=9:color=white:t=fill:{when}")
+        elif shows:
+            filters.append(
+                f"drawtext=fontfile={mono}:textfile={files['shows']}:fontsize=20:fontcolor=0xa6e3a1"
+                f":x=(w-text_w)/2:y=175:line_spacing=6:{when}"
+            )
+    # A short beep at the start of each card.
+    beep = f"0.2*sin(2*PI*880*t)*between(mod(t,{CARD_SECONDS}),0,0.1)"
+    ffmpeg(
+        *("-f", "lavfi", "-i", f"color=c=black:size=480x270:rate=15:duration={seconds}"),
+        *("-f", "lavfi", "-i", f"aevalsrc='{beep}':sample_rate=44100:duration={seconds}"),
+        *("-vf", ",".join(filters)),
+        *H264,
+        *("-g", "15", "-keyint_min", "15", "-sc_threshold", "0", "-crf", "30"),
+        *AAC,
+        *("-movflags", "+faststart", "-shortest", str(out)),
+    )
+
+
+def make_machines(outdir: Path) -> list[Path]:
+    """examples/media/why-machines-learn.mp4 and its captions in English and Chinese."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    clip = outdir / "why-machines-learn.mp4"
+    with tempfile.TemporaryDirectory() as work:
+        machines_video(clip, Path(work))
+    cues = [(i * CARD_SECONDS, (i + 1) * CARD_SECONDS, en, zh) for i, (_, _, _, en, zh, _) in enumerate(MACHINES_CARDS)]
+    write_vtt(outdir / "why-machines-learn.en.vtt", [(start, end, en) for start, end, en, _ in cues])
+    write_vtt(outdir / "why-machines-learn.zh-CN.vtt", [(start, end, zh) for start, end, _, zh in cues])
+    return [clip, outdir / "why-machines-learn.en.vtt", outdir / "why-machines-learn.zh-CN.vtt"]
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -237,6 +361,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     live.add_argument("outdir", type=Path)
     lesson = commands.add_parser("lesson", help="the example lesson's clip and captions")
     lesson.add_argument("outdir", type=Path, nargs="?", default=Path(__file__).parents[1] / "examples" / "media")
+    machines = commands.add_parser("machines", help='the clip and captions of "Why do machines learn?"')
+    machines.add_argument("outdir", type=Path, nargs="?", default=Path(__file__).parents[1] / "examples" / "media")
     args = parser.parse_args(argv)
 
     if args.command == "mp4":
@@ -245,6 +371,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(make_hls(args.outdir, args.seconds))
     elif args.command == "live":
         run_live(args.outdir)
+    elif args.command == "machines":
+        for path in make_machines(args.outdir):
+            print(f"{path.stat().st_size:>8}  {path}")
     else:
         for path in make_lesson(args.outdir):
             print(f"{path.stat().st_size:>8}  {path}")
