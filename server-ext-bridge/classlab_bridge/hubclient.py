@@ -1,5 +1,6 @@
-"""The bridge's side of a ClassLab JupyterHub service (``help_backend``/``gpu_backend = "remote"``): where the service
-is, and calls to it as this single-user server's owner.
+"""The bridge's side of a ClassLab JupyterHub service (``help_backend``/``gpu_backend``/``grader_backend = "remote"``):
+where the service is, calls to it as this single-user server's owner, multipart bodies for uploads, and the service's
+JSON answers turned into the feature's own errors (``call_json``).
 
 Calls carry ``Authorization: token $JUPYTERHUB_API_TOKEN``: this server's token, which belongs to its owner, so the
 service (which asks the Hub who owns the token, see hubservice.py) sees exactly that user, whatever this server
@@ -16,7 +17,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Optional
+import secrets
+from collections.abc import Collection
+from typing import Any, Callable, Optional
 from urllib.parse import quote
 
 from tornado import httpclient
@@ -24,6 +27,18 @@ from tornado import httpclient
 
 class ServiceUnavailable(Exception):
     """The service could not be found or reached, or failed (a 5xx)."""
+
+
+def multipart(fields: list[tuple[str, Optional[str], str, bytes]]) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body from ``(name, filename or None, content type, data)``; (body, its type)."""
+    boundary = "classlab-" + secrets.token_hex(16)
+    parts: list[bytes] = []
+    for name, filename, content_type, data in fields:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        head = f"--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: {content_type}\r\n\r\n"
+        parts += [head.encode(), data, b"\r\n"]
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 class HubServiceClient:
@@ -110,3 +125,45 @@ class HubServiceClient:
         if response.code == 599:
             raise ServiceUnavailable(str(response.error))
         return response
+
+
+async def call_json(
+    client: HubServiceClient,
+    path: str,
+    method: str = "GET",
+    body: Optional[bytes] = None,
+    content_type: str = "application/json",
+    timeout: Optional[float] = None,
+    *,
+    error: Callable[[int, str, str], Exception],
+    unavailable: tuple[str, str],
+    refusals: Collection[str] = (),
+) -> dict[str, Any]:
+    """The service's JSON answer to ``method {service}{path}`` as the owner (``client.call``). Its refusals come back as
+    ``error(status, code, message)``: every 4xx, and the 5xx whose code is in ``refusals`` (the service said why
+    in words). Anything else (not reachable, not JSON, another 5xx) is ``error(502, *unavailable)``, i.e. the
+    feature's "cannot be reached" code and words."""
+    try:
+        response = await client.call(path, method, body, content_type, timeout)
+    except ServiceUnavailable as e:
+        client.log.warning("ClassLab: the service %s is unavailable: %s", getattr(client, "service_name", ""), e)
+        raise error(502, *unavailable) from e
+    try:
+        data = json.loads(response.body or b"")
+    except ValueError:
+        data = None
+    problem = data.get("error") if isinstance(data, dict) and isinstance(data.get("error"), dict) else {}
+    if response.code >= 500 and problem.get("code") in refusals:
+        raise error(response.code, str(problem["code"]), str(problem.get("message", "")))
+    if response.code >= 500 or not isinstance(data, dict):
+        client.log.warning(
+            "ClassLab: the service %s answered %s to %s %s",
+            getattr(client, "service_name", ""),
+            response.code,
+            method,
+            path,
+        )
+        raise error(502, *unavailable)
+    if response.code >= 400:
+        raise error(response.code, str(problem.get("code", "error")), str(problem.get("message", "")))
+    return data

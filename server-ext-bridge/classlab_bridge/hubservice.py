@@ -1,5 +1,6 @@
-"""What the ClassLab JupyterHub managed services (``classlab-help``, ``classlab-gpu``) share: who the caller is,
-JSON handlers, the Tornado application under the service's prefix, and the traitlets Application that serves it.
+"""What the ClassLab JupyterHub managed services (``classlab-help``, ``classlab-gpu``, ``classlab-grader``) share:
+who the caller is, JSON handlers (and multipart uploads), the Tornado application under the service's prefix, and
+the traitlets Application that serves it.
 
 Every REST call carries ``Authorization: token <t>``, in practice the caller's single-user server's own
 ``$JUPYTERHUB_API_TOKEN`` (the bridge forwards with it, see hubclient.py). The service asks the Hub who owns that token
@@ -65,6 +66,25 @@ class ServiceAPIHandler(JsonAPIMixin, web.RequestHandler):
     def get_current_user(self) -> Any:
         # Set by prepare (before any method runs), so that @web.authenticated reads the same caller.
         return getattr(self, "who", None)
+
+    def is_form(self) -> bool:
+        """Whether the body is ``multipart/form-data`` (a JSON part and files, e.g. a notebook's folder)."""
+        return self.request.headers.get("Content-Type", "").startswith("multipart/form-data")
+
+    def form_part(self, name: str) -> Optional[bytes]:
+        """The first part called ``name`` of a ``multipart/form-data`` body (a field or a file), or None."""
+        fields = self.request.body_arguments.get(name) or [f.body for f in self.request.files.get(name, [])]
+        return fields[0] if fields else None
+
+    def form_json(self, name: str) -> Any:
+        """The part ``name`` as JSON; 400 when it is missing or not JSON."""
+        part = self.form_part(name)
+        if part is None:
+            raise self.error_class(400, "bad_request", f"The '{name}' part is missing.")
+        try:
+            return json.loads(part)
+        except ValueError as e:
+            raise self.error_class(400, "bad_json", f"The '{name}' part is not JSON.") from e
 
     async def prepare(self) -> None:
         match = TOKEN_HEADER.fullmatch(self.request.headers.get("Authorization", "").strip())

@@ -3,23 +3,16 @@ and that folder as a zip archive (packed by the bridge, unpacked by the Hub serv
 
 from __future__ import annotations
 
-import io
-import os
 import shutil
-import stat
-import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any, Optional
 
+from .. import folderzip
 from .queue import GpuError, JobCell
 
 MAX_CELLS = 2000
 MAX_SOURCE_CHARS = 4 * 1024 * 1024  # all cells together
 MAX_NAME_CHARS = 1024
-#: Entries an uploaded archive may hold (a folder of many tiny files costs more than its bytes).
-MAX_ARCHIVE_ENTRIES = 20000
-#: Left out of a bundle: caches, and (by the leading dot) hidden files and folders, .ipynb_checkpoints included.
-SKIPPED_NAMES = frozenset({"__pycache__", "node_modules"})
 
 
 def bad(message: str) -> GpuError:
@@ -99,29 +92,12 @@ def notebook_folder(root_dir: str, notebook: str) -> Path:
 
 
 def _bundled_files(folder: Path) -> list[tuple[Path, str, int]]:
-    """(path, archive name, size) of every file that goes with a job: no hidden or skipped names, no links to
-    folders (loops), no special files."""
-    found: list[tuple[Path, str, int]] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        here = Path(dirpath)
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and d not in SKIPPED_NAMES and not (here / d).is_symlink()
-        )
-        for name in sorted(filenames):
-            if name.startswith(".") or name in SKIPPED_NAMES:
-                continue
-            path = here / name
-            try:
-                info = path.stat()
-            except OSError:
-                continue  # a dangling link, or gone meanwhile
-            if stat.S_ISREG(info.st_mode):
-                found.append((path, path.relative_to(folder).as_posix(), info.st_size))
-    return found
+    """(path, archive name, size) of every file that goes with a job (folderzip.folder_files)."""
+    return folderzip.folder_files(folder)
 
 
 def folder_size(folder: Path) -> int:
-    return sum(size for _, _, size in _bundled_files(folder))
+    return folderzip.folder_size(folder)
 
 
 def _too_big(size: int, limit: int) -> GpuError:
@@ -134,76 +110,14 @@ def _too_big(size: int, limit: int) -> GpuError:
 
 
 def pack_folder(folder: Path, max_bytes: int) -> bytes:
-    """The folder as a zip archive (see ``_bundled_files``); GpuError 413 ``too_big`` past ``max_bytes``."""
-    files = _bundled_files(folder)
-    total = sum(size for _, _, size in files)
-    if total > max_bytes:
-        raise _too_big(total, max_bytes)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for path, name, _ in files:
-            try:
-                archive.write(path, name)
-            except OSError:
-                continue  # unreadable or gone meanwhile: the job runs without it
-    return buffer.getvalue()
-
-
-def _safe_name(name: str) -> Optional[PurePosixPath]:
-    """The entry's relative path, or None when it would leave the folder (absolute, ``..``, a drive, backslashes)."""
-    if not name or "\0" in name or "\\" in name:
-        return None
-    path = PurePosixPath(name)
-    if path.is_absolute() or any(part in ("..", "") for part in path.parts) or ":" in path.parts[0]:
-        return None
-    return path
+    """The folder as a zip archive (folderzip.py); GpuError 413 ``too_big`` past ``max_bytes``."""
+    return folderzip.pack_folder(folder, max_bytes, _too_big)
 
 
 def unpack_folder(data: bytes, dest: Path, max_bytes: int) -> int:
-    """Extracts an uploaded folder archive into the empty folder ``dest``; the bytes written.
-
-    Refused as a whole (GpuError 400 ``bad_archive``) when any entry would land outside ``dest`` or is a link or a
-    device, or the archive is not a zip; 413 ``too_big`` when it unpacks to more than ``max_bytes`` (counted while
-    writing: the sizes in the archive's header are the sender's word).
-    """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as e:
-        raise GpuError(400, "bad_archive", "The folder archive is not a zip file.") from e
-    with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_ARCHIVE_ENTRIES:
-            raise GpuError(400, "bad_archive", f"The folder holds more than {MAX_ARCHIVE_ENTRIES} files.")
-        plan: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
-        for entry in entries:
-            path = _safe_name(entry.filename.rstrip("/") if entry.is_dir() else entry.filename)
-            kind = stat.S_IFMT(entry.external_attr >> 16)  # 0: no type recorded (a plain file)
-            if path is None or kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-                raise GpuError(
-                    400, "bad_archive", f"The folder archive holds an entry that is not allowed: {entry.filename!r}"
-                )
-            plan.append((entry, path))
-        if sum(entry.file_size for entry, _ in plan) > max_bytes:
-            raise _too_big(sum(entry.file_size for entry, _ in plan), max_bytes)
-        written = 0
-        for entry, path in plan:
-            target = dest.joinpath(*path.parts)
-            try:
-                if entry.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(entry) as source, open(target, "xb") as out:
-                    while chunk := source.read(1 << 20):
-                        written += len(chunk)
-                        if written > max_bytes:
-                            raise _too_big(written, max_bytes)
-                        out.write(chunk)
-            except FileExistsError as e:
-                raise GpuError(400, "bad_archive", f"The folder archive holds {entry.filename!r} twice.") from e
-            except (zipfile.BadZipFile, OSError, EOFError) as e:  # corrupt data, bad CRC, a file where a folder is
-                raise GpuError(400, "bad_archive", f"The folder archive is damaged at {entry.filename!r}.") from e
-    return written
+    """Extracts an uploaded folder archive into the empty folder ``dest`` (folderzip.py); the bytes written. GpuError
+    400 ``bad_archive`` for an archive refused as a whole, 413 ``too_big`` past ``max_bytes``."""
+    return folderzip.unpack_folder(data, dest, max_bytes, GpuError, _too_big)
 
 
 def remove_tree(path: Path) -> None:

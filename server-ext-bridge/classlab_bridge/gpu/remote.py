@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any, Optional
 from urllib.parse import quote
 
-from ..hubclient import HubServiceClient, ServiceUnavailable
+from ..hubclient import HubServiceClient, call_json, multipart
 from .bundle import job_body, pack_folder
 from .queue import GpuError, GpuQueue, GpuUser, JobBundle
 
@@ -28,18 +27,6 @@ POLL_SECONDS = 25
 QUEUE_REFUSALS = frozenset({"isolation_unavailable", "gpu_service_unavailable", "cluster_refused", "not_available"})
 #: Failed events calls in a row (with a growing pause) before the stream gives up with a 502.
 POLL_RETRIES = 3
-
-
-def multipart(fields: list[tuple[str, Optional[str], str, bytes]]) -> tuple[bytes, str]:
-    """A ``multipart/form-data`` body from ``(name, filename or None, content type, data)``; (body, its type)."""
-    boundary = "classlab-" + secrets.token_hex(16)
-    parts: list[bytes] = []
-    for name, filename, content_type, data in fields:
-        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
-        head = f"--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: {content_type}\r\n\r\n"
-        parts += [head.encode(), data, b"\r\n"]
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 class RemoteQueue(GpuQueue):
@@ -63,26 +50,19 @@ class RemoteQueue(GpuQueue):
         content_type: str = "application/json",
         timeout: Optional[float] = None,
     ) -> dict[str, Any]:
-        """The service's JSON answer; its own errors (4xx) as GpuError, anything else as 502."""
-        try:
-            response = await self.client.call(f"api/gpu/{path}", method, body, content_type, timeout)
-        except ServiceUnavailable as e:
-            self.log.warning("ClassLab GPU: the GPU service is unavailable: %s", e)
-            raise GpuError(502, "gpu_service_unavailable", UNAVAILABLE) from e
-        try:
-            data = json.loads(response.body or b"")
-        except ValueError:
-            data = None
-        error = data.get("error") if isinstance(data, dict) and isinstance(data.get("error"), dict) else {}
-        if response.code >= 500 and error.get("code") in QUEUE_REFUSALS:
-            # The service's queue said why (isolation off, its Slurm cluster unreachable or refusing): pass it on.
-            raise GpuError(response.code, str(error["code"]), str(error.get("message", "")))
-        if response.code >= 500 or not isinstance(data, dict):
-            self.log.warning("ClassLab GPU: the GPU service answered %s to %s %s", response.code, method, path)
-            raise GpuError(502, "gpu_service_unavailable", UNAVAILABLE)
-        if response.code >= 400:
-            raise GpuError(response.code, str(error.get("code", "error")), str(error.get("message", "")))
-        return data
+        """The service's JSON answer; its own errors (4xx, and the queue's refusals) as GpuError, anything else as
+        502 ``gpu_service_unavailable`` (hubclient.py)."""
+        return await call_json(
+            self.client,
+            f"api/gpu/{path}",
+            method,
+            body,
+            content_type,
+            timeout,
+            error=GpuError,
+            unavailable=("gpu_service_unavailable", UNAVAILABLE),
+            refusals=QUEUE_REFUSALS,
+        )
 
     async def info(self) -> dict[str, Any]:
         try:

@@ -21,7 +21,6 @@ their own jobs, teachers (Hub admins, ``teachers_group``) everyone's.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import tempfile
 import time
@@ -117,16 +116,8 @@ class GpuRestHandler(GpuRest, GpuServiceHandler):
         return {"max_bundle_bytes": self.app.max_bundle_bytes}
 
     def _job_and_folder(self) -> tuple[Any, bytes]:
-        if self.request.headers.get("Content-Type", "").startswith("multipart/form-data"):
-            parts = self.request.body_arguments.get("job") or [f.body for f in self.request.files.get("job", [])]
-            if not parts:
-                raise GpuError(400, "bad_request", "The 'job' part is missing.")
-            try:
-                body = json.loads(parts[0])
-            except ValueError as e:
-                raise GpuError(400, "bad_json", "The 'job' part is not JSON.") from e
-            folders = self.request.files.get("folder") or []
-            return body, folders[0].body if folders else b""
+        if self.is_form():
+            return self.form_json("job"), self.form_part("folder") or b""
         return self.body(), b""
 
     async def submit(self, queue: GpuQueue, user: GpuUser) -> dict[str, Any]:
