@@ -8,12 +8,13 @@ from typing import Any, Optional
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Enum, Float, Integer, Unicode, default
+from traitlets import Bool, Enum, Float, Unicode, default
 
 from ._version import __version__
 from .gpu.handlers import GpuBridge
 from .gpu.settings import queue_settings
 from .grader.bridge import GraderBridge
+from .grader.service_app import grader_settings
 from .handlers import InfoHandler
 from .help.handlers import LocalHelp
 from .media import MEDIA_URL_PATH, MediaHandler
@@ -21,9 +22,11 @@ from .media import MEDIA_URL_PATH, MediaHandler
 #: ``gpu_slots``, ``gpu_cpu_slots``, ``gpu_quota_hours``, … (gpu/settings.py declares them once for the bridge and
 #: the Hub service).
 GpuSettings = queue_settings("GpuSettings", prefix="gpu_")
+#: ``grader_sandbox``, ``grader_pool_size``, ``grader_workers``, … (declared once for the bridge and the Hub service).
+GraderSettings = grader_settings("GraderSettings", prefix="grader_")
 
 
-class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-type]
+class ClassLabBridgeApp(ExtensionApp, GpuSettings, GraderSettings):  # type: ignore[misc, valid-type]
     """Serves ``{base_url}classlab/api/*``; one backend per service, chosen here by traitlets."""
 
     name = "classlab_bridge"
@@ -41,7 +44,8 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
         ["local", "remote"],
         default_value="local",
         config=True,
-        help="Grading backend: 'local' (sandbox in this server) or 'remote' (JupyterHub service).",
+        help="Grading backend: 'local' (sandbox in this server) or 'remote' (the JupyterHub service classlab-grader, "
+        "which holds the class's hidden tests; grader/HUB.md).",
     )
     help_backend = Enum(
         ["local", "remote"],
@@ -91,23 +95,23 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
     )
     gpu_service_timeout = Float(30.0, config=True, help="Seconds to wait for the GPU service (uploads included).")
 
-    # The grader (grader_backend = "local"); see classlab_bridge/grader/PROTOCOL.md.
+    # The grader (grader/PROTOCOL.md): grader_sandbox, grader_pool_size, … come from GraderSettings; these are the
+    # bridge's own.
     grader_data_dir = Unicode(
         config=True,
-        help="Folder of the grader's released assignments (hidden tests), submissions and results. Default: "
-        "<Jupyter data dir>/classlab-grader.",
+        help="Folder of the grader's released assignments (hidden tests), submissions and results "
+        "(grader_backend = 'local'). Default: <Jupyter data dir>/classlab-grader.",
     )
-    grader_sandbox = Enum(
-        ["bwrap", "none"],
-        "bwrap",
+    grader_service_name = Unicode("classlab-grader", config=True, help="Name of the JupyterHub grading service.")
+    grader_service_url = Unicode(
+        "",
         config=True,
-        help="Where student code runs when graded: 'bwrap' (bubblewrap: no network, a private file system, limits); "
-        "'none' (a plain process of this server's account: only for a teacher trying their own assignment; results "
-        "say 'unsandboxed').",
+        help="URL of the grading service including its prefix, e.g. http://hub:10103/services/classlab-grader/. "
+        "Default: $CLASSLAB_GRADER_SERVICE_URL, else asked of the Hub (needs read:services!service=<name>).",
     )
-    grader_pool_size = Integer(2, min=0, config=True, help="Sandboxes kept started, ready for the next submission.")
-    grader_workers = Integer(1, min=1, config=True, help="Submissions graded at once.")
-    grader_max_submits_per_hour = Integer(20, min=1, config=True, help="Submits per student per assignment per hour.")
+    grader_service_timeout = Float(
+        30.0, config=True, help="Seconds to wait for the grading service (uploads included)."
+    )
 
     @default("grader_data_dir")
     def _default_grader_data_dir(self) -> str:
@@ -130,7 +134,7 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
 
     def capabilities(self) -> dict[str, Any]:
         """What this bridge serves besides the API; the video player checks "media", the GPU button "gpu"."""
-        return {"media": True, "gpu": True, "grader": self.grader_backend == "local"}
+        return {"media": True, "gpu": True, "grader": True}
 
     def initialize_handlers(self) -> None:
         self.handlers.extend([(r"/classlab/api/info", InfoHandler, {"bridge": self})])
@@ -138,9 +142,8 @@ class ClassLabBridgeApp(ExtensionApp, GpuSettings):  # type: ignore[misc, valid-
         self.handlers.extend(self.gpu.handlers())
         # Videos, HLS folders and captions under the root dir, for the video player (media.py).
         self.handlers.append((rf"/{MEDIA_URL_PATH}/(.+)", MediaHandler, {"path": self.serverapp.root_dir}))
-        if self.grader_backend == "local":
-            self.grader = GraderBridge(self)
-            self.handlers.extend(self.grader.handlers())
+        self.grader = GraderBridge(self)  # in this server, or forwarding to the Hub service
+        self.handlers.extend(self.grader.handlers())
         if self.help_backend == "local":
             self.help_relay = LocalHelp(self)
             self.handlers.extend(self.help_relay.handlers())

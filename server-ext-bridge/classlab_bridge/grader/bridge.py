@@ -1,6 +1,8 @@
-"""``grader_backend = "local"``: the grading service inside this server (a teacher's own, or a single-user setup),
-served under ``{base_url}classlab/api/grader/``. A submission is the notebook as saved on this server's disk (never
-what a browser sends), with the files of its folder."""
+"""The grader's bridge API under ``{base_url}classlab/api/grader/`` (PROTOCOL.md "REST"), the same handlers for both
+backends: ``grader_backend = "local"``, the grading service inside this server (a teacher's own, or a single-user
+setup); ``"remote"``, the JupyterHub service ``classlab-grader`` reached through RemoteGrading (remote.py), which holds
+the class's specs. A submission is the notebook as saved on this server's disk (never what a browser sends), with the
+files of its folder."""
 
 from __future__ import annotations
 
@@ -29,16 +31,26 @@ class GraderBridge:
         self._service: Optional[GradingService] = None
 
     def service(self) -> GradingService:
+        """The grading service: in this server, or the Hub service's stand-in (same calls)."""
         if self._service is None:
-            from .grading import make_grade
-
             app = self.app
-            self._service = GradingService(
-                Path(app.grader_data_dir),
-                make_grade(app.grader_sandbox, app.grader_pool_size),
-                workers=app.grader_workers,
-                max_submits_per_hour=app.grader_max_submits_per_hour,
-            )
+            if app.grader_backend == "remote":
+                from ..hubclient import HubServiceClient
+                from .remote import RemoteGrading
+
+                client = HubServiceClient(
+                    app.grader_service_name,
+                    app.grader_service_url,
+                    url_env="CLASSLAB_GRADER_SERVICE_URL",
+                    timeout=app.grader_service_timeout,
+                    log=app.log,
+                )
+                self._service = RemoteGrading(client, app.grader_max_files_bytes)  # type: ignore[assignment]
+            else:
+                from .service_app import make_grading
+
+                self._service = make_grading(app, "grader_", Path(app.grader_data_dir))
+        assert self._service is not None
         return self._service
 
     async def close(self) -> None:
@@ -76,7 +88,7 @@ class GraderAPIHandler(GraderRest, APIHandler):
             raise GraderError(404, "not_found", f"There is no notebook {path}. Save it first.")
         return file, path
 
-    def release_paths(self, body: dict[str, Any]) -> tuple[Path, Path, str]:
+    async def release_paths(self, body: dict[str, Any]) -> tuple[Path, Path, str]:
         file, path = self._notebook_file(body)
         parent = str(PurePosixPath(path).parent)
         return file, file.parent / "release", "release" if parent in ("", ".") else f"{parent}/release"

@@ -34,10 +34,19 @@ class GraderRest(JsonAPIMixin):
         """(notebook JSON, its path as the student names it, the folder whose files go with it)."""
         raise NotImplementedError
 
-    def release_paths(self, body: dict[str, Any]) -> tuple[Path, Path, str]:
+    def request_body(self) -> Any:
+        """The call's JSON body (the Hub service takes it from a multipart form's ``body`` part)."""
+        return self.body()
+
+    async def release_paths(self, body: dict[str, Any]) -> tuple[Path, Path, str]:
         """(the teacher's source notebook, the folder the student notebook goes to, that folder as the teacher names
-        it); only where the source is on this server's disk (the bridge)."""
+        it): on the teacher's disk in the bridge, a staged copy of the upload in the Hub service."""
         raise GraderError(405, "not_here", "Release assignments from the teacher's own JupyterLab.")
+
+    def released(self, done: dict[str, Any], shown: str) -> dict[str, Any]:
+        """The answer to a release: ``student_notebook`` as the teacher names it."""
+        name = Path(done["student_notebook"]).name
+        return {**done, "student_notebook": f"{shown}/{name}" if shown else name}
 
     def language(self, body: Optional[dict[str, Any]] = None) -> str:
         lang = (body or {}).get("lang") if isinstance(body, dict) else None
@@ -63,13 +72,9 @@ class AssignmentsRoute(GraderRest):
     @web.authenticated
     async def post(self) -> None:
         async def release(grading: GradingService, user: GraderUser) -> dict[str, Any]:
-            body = self.body()
-            source, release_dir, shown = self.release_paths(body if isinstance(body, dict) else {})
-            done = await grading.release(user, source, release_dir)
-            done["student_notebook"] = (
-                f"{shown}/{Path(done['student_notebook']).name}" if shown else Path(done["student_notebook"]).name
-            )
-            return done
+            body = self.request_body()
+            source, release_dir, shown = await self.release_paths(body if isinstance(body, dict) else {})
+            return self.released(await grading.release(user, source, release_dir), shown)
 
         await self.answer(release, 201)
 
@@ -87,7 +92,7 @@ class SubmissionsRoute(GraderRest):
     @web.authenticated
     async def post(self) -> None:
         async def submit(grading: GradingService, user: GraderUser) -> dict[str, Any]:
-            body = self.body()
+            body = self.request_body()
             if not isinstance(body, dict):
                 raise GraderError(400, "bad_request", "The body must be a JSON object.")
             mode = body.get("mode", "submit")
