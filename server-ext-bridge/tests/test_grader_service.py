@@ -316,7 +316,7 @@ async def bridge_graded(api, user, sub_id) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("owner", ["ms-li"])
-async def test_a_teachers_bridge_releases_to_the_service(api, jp_root_dir, grader_hub, owner):
+async def test_a_teachers_bridge_releases_to_the_service(api, jp_fetch, jp_root_dir, grader_hub, owner):
     course = jp_root_dir / "course"
     (course / "adding.datasets").mkdir(parents=True)
     (course / "adding.ipynb").write_text(json.dumps(source_notebook()))
@@ -332,6 +332,15 @@ async def test_a_teachers_bridge_releases_to_the_service(api, jp_root_dir, grade
     assert "calls" not in (course / "release" / "adding.ipynb").read_text()
     code, body = await api("ms-li", "results", params={"assignment": "adding"})
     assert (code, body) == (200, {"results": []})  # the teacher flag of the panel
+    csv = await jp_fetch(
+        "classlab",
+        "api",
+        "grader",
+        "results",
+        headers=headers("ms-li"),
+        params={"assignment": "adding", "format": "csv"},
+    )
+    assert csv.code == 200 and csv.body.decode().splitlines() == ["user,attempt,submitted,score,max_score,q1"]
 
 
 async def test_a_students_bridge_submits_the_saved_notebook_with_its_files(api, call, jp_root_dir, grader_hub):
