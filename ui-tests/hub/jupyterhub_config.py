@@ -2,10 +2,10 @@
 
 A real multi-user hub on loopback ports the harness chose: four users with a shared password, a `teachers` group,
 local single-user servers running JupyterLab with every ClassLab package from the repository's .venv, and a service
-token the tests use to read groups through the Hub REST API, and the ClassLab help relay and GPU queues as managed
-services: `classlab-gpu` (one CPU slot, for student1, student2 and teacher) and `classlab-gpu-slurm` (the class's jobs
-on the single-node Slurm test cluster of scripts/slurm-single-node.sh, for student3 only). State lives in the per-run
-dir start-hub.sh made.
+token the tests use to read groups through the Hub REST API, and the ClassLab help relay, grader (`classlab-grader`,
+holding the class's hidden tests) and GPU queues as managed services: `classlab-gpu` (one CPU slot, for student1,
+student2 and teacher) and `classlab-gpu-slurm` (the class's jobs on the single-node Slurm test cluster of
+scripts/slurm-single-node.sh, for student3 only). State lives in the per-run dir start-hub.sh made.
 """
 
 import os
@@ -87,6 +87,29 @@ c.JupyterHub.services.append(
     }
 )
 
+# --- ClassLab grader as a managed service (grader_backend = "remote"): the class's hidden tests and results ----------
+# The same lines an admin puts in a production jupyterhub_config.py (server-ext-bridge/classlab_bridge/grader/HUB.md).
+# Sandboxes run under uids of their own (the service runs as root here), with the system's Python when this venv's
+# lives under /root (grader/sandbox.py default_python): nothing more to set.
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    grader_port = s.getsockname()[1]
+c.JupyterHub.services.append(
+    {
+        "name": "classlab-grader",
+        "url": f"http://127.0.0.1:{grader_port}",
+        "command": [
+            sys.executable,
+            "-m",
+            "classlab_bridge.grader.service_app",
+            "--teachers-group=teachers",
+            "--pool-size=1",  # one sandbox started ahead on this 2-core test machine
+            f"--data-dir={state / 'classlab-grader'}",  # specs (hidden tests), submissions and results
+        ],
+        "display": False,
+    }
+)
+
 # --- ClassLab GPU queue on Slurm as a second managed service, for student3 (hub/tests/gpu-slurm.spec.ts) -----------
 # The class's jobs go to the single-node Slurm test cluster (scripts/slurm-single-node.sh with the knobs of
 # server-ext-bridge/tests/slurm/conftest.py), all as the cluster account classlab-svc with the student's name in the
@@ -144,7 +167,14 @@ GPU_SCOPES = [
     "access:services!service=classlab-gpu-slurm",
     "read:services!service=classlab-gpu-slurm",
 ]
-c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", *HELP_SCOPES, *GPU_SCOPES]
+GRADER_SCOPES = ["access:services!service=classlab-grader", "read:services!service=classlab-grader"]
+c.Spawner.server_token_scopes = [
+    "users:activity!user",
+    "access:servers!server",
+    *HELP_SCOPES,
+    *GPU_SCOPES,
+    *GRADER_SCOPES,
+]
 c.JupyterHub.load_roles = [
     {
         "name": "classlab-tests",
@@ -152,7 +182,7 @@ c.JupyterHub.load_roles = [
         "scopes": ["list:groups", "read:groups"],
         "services": ["classlab-tests"],
     },
-    {"name": "user", "scopes": ["self", *HELP_SCOPES, *GPU_SCOPES]},
+    {"name": "user", "scopes": ["self", *HELP_SCOPES, *GPU_SCOPES, *GRADER_SCOPES]},
 ]
 
 # --- Single-user servers: local processes as root (no system users), JupyterLab with ClassLab from .venv --------

@@ -129,3 +129,76 @@ export async function openNotebook(
     user.page.locator('.jp-StatusBar-TextItem', { hasText: '| Idle' })
   ).toBeVisible({ timeout: 60_000 });
 }
+
+/** Save a file, a notebook (`content` its JSON) or a directory in the user's home through the contents API. */
+export async function saveFile(
+  user: IHubUser,
+  file: string,
+  type: 'file' | 'notebook' | 'directory',
+  content?: unknown
+): Promise<void> {
+  const body: Record<string, unknown> = { type };
+  if (type === 'notebook') {
+    Object.assign(body, { format: 'json', content });
+  } else if (type === 'file') {
+    Object.assign(body, { format: 'text', content });
+  }
+  const saved = await callFrom(
+    user,
+    `/user/${user.name}/api/contents/${file}`,
+    'PUT',
+    body
+  );
+  expect([200, 201]).toContain(saved.status);
+}
+
+/**
+ * A new API token of the user's own, asked of the Hub as its token page does (the Hub's cookie and XSRF token, in
+ * a second page of the user's browser context): what a user can always get, so what a service must not trust
+ * beyond its owner.
+ */
+export async function hubToken(user: IHubUser): Promise<string> {
+  const page = await user.page.context().newPage();
+  try {
+    await page.goto('/hub/token');
+    const reply = await page.evaluate(async name => {
+      const response = await fetch(`/hub/api/users/${name}/tokens`, {
+        method: 'POST',
+        headers: {
+          'X-XSRFToken': (window as any).jhdata.xsrf_token,
+          'Content-Type': 'application/json'
+        },
+        body: JSON.stringify({ note: 'ClassLab hub test', expires_in: 3600 })
+      });
+      return { status: response.status, body: await response.json() };
+    }, user.name);
+    expect(reply.status).toBe(201);
+    return reply.body.token;
+  } finally {
+    await page.close();
+  }
+}
+
+/** `method url` on the Hub's proxy with `Authorization: token <token>` (none when empty), not the page's cookies. */
+export async function serviceCall(
+  user: IHubUser,
+  url: string,
+  token: string,
+  method = 'GET',
+  body?: unknown
+): Promise<IJsonResponse> {
+  const response = await user.page.request.fetch(url, {
+    method,
+    headers: token ? { Authorization: `token ${token}` } : {},
+    data: body,
+    maxRedirects: 0
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status(), body: parsed };
+}

@@ -14,3 +14,7 @@ c.ClassLabBridgeApp.help_backend = "remote"
 
 # The GPU queue is the Hub's service classlab-gpu (one slot, one quota ledger for the class).
 c.ClassLabBridgeApp.gpu_backend = "remote"
+
+# Grading is the Hub's service classlab-grader: it holds the class's specs (hidden tests) and results, not this
+# server.
+c.ClassLabBridgeApp.grader_backend = "remote"
