@@ -13,6 +13,7 @@ about a minute on two cores.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tempfile
@@ -177,8 +178,8 @@ def test_a_source_releases_into_the_committed_students_notebook(source, tmp_path
         assert marker not in released
 
 
-def test_assignment_ids_differ_between_the_languages():
-    names = [check_spec(release(s, Path(tempfile.mkdtemp()) / "out")[1])["assignment"] for s in GRADED]
+def test_assignment_ids_differ_between_the_languages(tmp_path):
+    names = [check_spec(release(s, tmp_path / s.parent.name)[1])["assignment"] for s in GRADED]
     assert len(set(names)) == len(names), names
 
 
@@ -226,12 +227,12 @@ def execute(path: Path) -> nbformat.NotebookNode:
 def grade(source: Path, notebook: dict[str, Any], lang: str) -> dict[str, Any]:
     """The in-process grader's results for a notebook (as grading.Grader.grade: repair, judge, summarize), on the spec
     released from ``source``; the runner runs unsandboxed here (the sandbox itself: test_grader_runner.py)."""
-    out = Path(tempfile.mkdtemp(prefix="classlab-examples-"))
-    _, spec_dir = release(source, out)
-    spec = json.loads((spec_dir / "spec.json").read_text(encoding="utf-8"))
-    repaired, repairs = repair(notebook, spec)
-    config = SandboxConfig(mode="none")
-    tests = judge(spec, spec_dir, cells_of(repaired), lambda: Sandbox.start(config), "submit", None, lang, SETTINGS)
+    with tempfile.TemporaryDirectory(prefix="classlab-examples-") as out:
+        _, spec_dir = release(source, out)
+        spec = json.loads((spec_dir / "spec.json").read_text(encoding="utf-8"))
+        repaired, repairs = repair(notebook, spec)
+        start = functools.partial(Sandbox.start, SandboxConfig(mode="none"))
+        tests = judge(spec, spec_dir, cells_of(repaired), start, "submit", None, lang, SETTINGS)
     return summarize(spec, tests, repairs, "submit", None, 0.0)
 
 
