@@ -4,6 +4,7 @@ class's results come back (PROTOCOL.md "REST"). The server's owner is a teacher 
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ def source_notebook() -> dict[str, Any]:
             "task": False,
             "grade_id": "answer",
         },
-        "classlab": {"grader": QUESTION},
+        "classlab": {"grader": copy.deepcopy(QUESTION)},  # callers may change their copy
     }
     return {
         "nbformat": 4,

@@ -171,7 +171,7 @@ async def test_a_teacher_releases_and_the_spec_stays_in_the_service(call, grader
     # Nothing about the upload is left behind.
     assert not list((Path(grader_hub["app"].data_dir) / "scratch").iterdir())
     # A release of a broken source says what is wrong in words.
-    bad = json.loads(json.dumps(source_notebook()))  # QUESTION is shared
+    bad = source_notebook()
     bad["cells"][1]["metadata"]["classlab"]["grader"]["checks"][0].pop("expected")
     code, body = await call(
         "ms-li-server",
