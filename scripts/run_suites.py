@@ -84,6 +84,13 @@ SUITES: dict[str, list[Step]] = {
             UI,
             UI / "artifacts/junit-ui-collab.xml",
         ),
+        # Jupyter Notebook 7 (`jupyter notebook`, same harness): every extension activates there, ui-tests/notebook7.
+        Step(
+            "browser-notebook7",
+            ["npx", "playwright", "test", "-c", "playwright.notebook7.config.ts"],
+            UI,
+            UI / "artifacts/junit-ui-notebook7.xml",
+        ),
     ],
     "hub": [
         Step(

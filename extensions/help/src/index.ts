@@ -1,4 +1,5 @@
 import {
+  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -128,13 +129,20 @@ export const requestsPlugin: JupyterFrontEndPlugin<void> = {
   id: '@classlab/help:requests',
   description: 'List help requests and join a help session.',
   autoStart: true,
-  optional: [ITranslator, ICommandPalette, ILayoutRestorer, IEditorServices],
+  optional: [
+    ITranslator,
+    ICommandPalette,
+    ILayoutRestorer,
+    IEditorServices,
+    ILabShell
+  ],
   activate: (
     app: JupyterFrontEnd,
     translator: ITranslator | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    editorServices: IEditorServices | null
+    editorServices: IEditorServices | null,
+    labShell?: ILabShell | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('classlab_help');
     const api = new HelpApi(app.serviceManager.serverSettings);
@@ -167,7 +175,13 @@ export const requestsPlugin: JupyterFrontEndPlugin<void> = {
         session.title.icon = helpHandIcon;
         sessions.set(key, session);
         session.disposed.connect(() => sessions.delete(key));
-        app.shell.add(session, 'main');
+        // JupyterLab: a tab in the main area. Jupyter Notebook 7 keeps one document in its main area and ignores
+        // a second widget there, so the session opens in its right-hand sidebar instead.
+        if (labShell) {
+          app.shell.add(session, 'main');
+        } else {
+          app.shell.add(session, 'right', { rank: 0 });
+        }
         app.shell.activateById(session.id);
       } catch (reason: any) {
         Notification.error(

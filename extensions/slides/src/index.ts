@@ -1,4 +1,5 @@
 import {
+  ILabShell,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
@@ -13,6 +14,8 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
 
 // Badges must be on the cells as soon as a notebook opens, so authoring is not loaded lazily.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -30,6 +33,66 @@ import type { ISlidesSettings, Presenter } from './presenter';
 export { CommandIDs } from './commands';
 
 const NO_ARGS = { args: { type: 'object', properties: {} } };
+
+/**
+ * The app the presenter works with. JupyterLab (ILabShell): the app itself, the deck a tab next to its notebook.
+ * Jupyter Notebook 7's shell keeps one widget in its main area (the notebook) and ignores a second one: there the
+ * deck covers the page instead, attached over the document until it closes, and is the current widget meanwhile.
+ */
+function presenterApp(
+  app: JupyterFrontEnd,
+  labShell: ILabShell | null
+): JupyterFrontEnd {
+  if (labShell) {
+    return app;
+  }
+  const shell = app.shell;
+  let overlay: Widget | null = null;
+  const resize = () => {
+    if (overlay) {
+      MessageLoop.sendMessage(overlay, Widget.ResizeMessage.UnknownSize);
+    }
+  };
+  const adapter = {
+    get currentWidget(): Widget | null {
+      return overlay ?? shell.currentWidget;
+    },
+    add(
+      widget: Widget,
+      area?: string,
+      options?: Record<string, unknown>
+    ): void {
+      if (area !== 'main' || Array.from(shell.widgets('main')).length === 0) {
+        shell.add(widget, area, options);
+        return;
+      }
+      overlay = widget;
+      Object.assign(widget.node.style, {
+        position: 'fixed',
+        inset: '0',
+        zIndex: '10000',
+        background: 'var(--jp-layout-color0)'
+      });
+      Widget.attach(widget, document.body);
+      window.addEventListener('resize', resize);
+      widget.disposed.connect(() => {
+        window.removeEventListener('resize', resize);
+        if (overlay === widget) {
+          overlay = null;
+        }
+      });
+      resize();
+    },
+    activateById(id: string): void {
+      if (overlay?.id === id) {
+        overlay.activate();
+      } else {
+        shell.activateById(id);
+      }
+    }
+  };
+  return Object.create(app, { shell: { value: adapter } });
+}
 
 /** A screen with a play sign: what the toolbar button and menu entry show. */
 export const slidesIcon = new LabIcon({
@@ -52,7 +115,8 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     ITranslator,
     ISettingRegistry,
-    IStateDB
+    IStateDB,
+    ILabShell
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -60,7 +124,8 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null,
     settingRegistry?: ISettingRegistry | null,
-    state?: IStateDB | null
+    state?: IStateDB | null,
+    labShell?: ILabShell | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('classlab_slides');
     // Defaults until the settings load (and for good if there is no setting registry).
@@ -85,7 +150,7 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
       if (!presenter) {
         const { Presenter } = await import('./presenter');
         presenter ??= new Presenter(
-          app,
+          presenterApp(app, labShell ?? null),
           trans,
           state ?? null,
           () => settings,
