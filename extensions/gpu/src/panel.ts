@@ -93,6 +93,7 @@ export class GpuPanel extends Widget {
     meter.setAttribute('role', 'meter');
     meter.setAttribute('aria-valuemin', '0');
     meter.setAttribute('aria-valuemax', '100');
+    meter.setAttribute('aria-label', trans.__('Your GPU time'));
     this._meterFill = document.createElement('div');
     this._meterFill.className = 'jp-classlab-gpu-meterFill';
     meter.appendChild(this._meterFill);
@@ -198,6 +199,7 @@ export class GpuPanel extends Widget {
       this._meter.dataset.level =
         percent >= 100 ? 'empty' : percent >= 80 ? 'low' : 'ok';
       this._quotaText.textContent = quotaUsedText(quota, trans);
+      this._meter.setAttribute('aria-valuetext', this._quotaText.textContent);
       const left = quotaExhausted(quota)
         ? trans.__('No GPU time left.')
         : trans.__(
