@@ -8,6 +8,7 @@ import {
   CodeEditor,
   CodeEditorWrapper
 } from '@jupyterlab/codeeditor';
+import { EditorView } from '@codemirror/view';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 import * as Y from 'yjs';
@@ -134,6 +135,10 @@ export class HelpSession extends Panel {
         editorOptions: {
           config: { readOnly: role === 'observer', lineNumbers: true },
           extensions: [
+            // The editor's name for screen readers (#9).
+            EditorView.contentAttributes.of({
+              'aria-label': trans.__('Code of %1', request.owner.display_name)
+            }),
             remoteCursors({
               awareness: this._text.awareness,
               ytext: this._text.ysource
@@ -164,11 +169,14 @@ export class HelpSession extends Panel {
       element('h3', 'jp-classlab-help-heading', trans.__('Chat'))
     );
     this._chatLog = element('div', 'jp-classlab-help-chatLog');
+    this._chatLog.setAttribute('role', 'log');
+    this._chatLog.setAttribute('aria-label', trans.__('Chat'));
     lower.node.appendChild(this._chatLog);
     const input = element('input', 'jp-mod-styled jp-classlab-help-chatInput');
     input.type = 'text';
     input.maxLength = 500;
     input.placeholder = trans.__('Write a message and press Enter');
+    input.setAttribute('aria-label', trans.__('Chat message'));
     input.addEventListener('keydown', event => {
       event.stopPropagation();
       if (event.key === 'Enter' && input.value.trim()) {

@@ -160,11 +160,14 @@ class CellSession {
     chat.className = 'jp-classlab-help-cellChat';
     const log = document.createElement('div');
     log.className = 'jp-classlab-help-chatLog';
+    log.setAttribute('role', 'log');
+    log.setAttribute('aria-label', trans.__('Chat'));
     const input = document.createElement('input');
     input.type = 'text';
     input.maxLength = 500;
     input.className = 'jp-mod-styled jp-classlab-help-chatInput';
     input.placeholder = trans.__('Write a message and press Enter');
+    input.setAttribute('aria-label', trans.__('Chat message'));
     input.addEventListener('keydown', event => {
       // Keep JupyterLab's notebook shortcuts out of the chat box.
       event.stopPropagation();
