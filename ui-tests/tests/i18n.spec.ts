@@ -6,80 +6,14 @@
  * real settings API (no Galata settings mock) and puts the previous value back in `afterAll`, however the test ends.
  */
 import * as path from 'path';
-import type { APIRequestContext } from '@playwright/test';
 
 import { expect, test } from '../fixtures';
 import { ARTIFACTS } from '../harness';
+import { changesTheLanguage, setLanguage } from '../language';
 
-const LANGUAGE_PLUGIN = '@jupyterlab/translation-extension:plugin';
 const NOTEBOOK = 'i18n.ipynb';
 
-function settingsUrl(baseURL: string): string {
-  return `${baseURL}/lab/api/settings/${LANGUAGE_PLUGIN}`;
-}
-
-function auth(): Record<string, string> {
-  return { Authorization: `token ${process.env.CLASSLAB_UI_TOKEN}` };
-}
-
-async function readRaw(
-  request: APIRequestContext,
-  baseURL: string
-): Promise<string> {
-  const response = await request.get(settingsUrl(baseURL), {
-    headers: auth()
-  });
-  expect(response.ok()).toBe(true);
-  return ((await response.json()) as { raw: string }).raw;
-}
-
-async function writeRaw(
-  request: APIRequestContext,
-  baseURL: string,
-  raw: string
-): Promise<void> {
-  const response = await request.put(settingsUrl(baseURL), {
-    headers: auth(),
-    data: { raw }
-  });
-  expect(response.status()).toBe(204);
-}
-
-// The language must reach the server (it also translates the menus' schemas there), so no settings mock.
-// Galata's readiness check looks for a tab named "Launcher", which is "启动页" here: the splash going is enough.
-test.use({
-  mockSettings: false,
-  autoGoto: false,
-  waitForApplication: async ({ baseURL }, use) => {
-    void baseURL;
-    await use(async page => {
-      await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
-    });
-  }
-});
-
-let original: string | null = null;
-let server = '';
-
-test.beforeAll(async ({ playwright, baseURL }) => {
-  server = baseURL!;
-  const request = await playwright.request.newContext();
-  original = await readRaw(request, server);
-  await request.dispose();
-});
-
-test.afterAll(async ({ playwright }) => {
-  if (original === null) {
-    return;
-  }
-  const request = await playwright.request.newContext();
-  // What was there before; if that was nothing, English (never the machine's locale).
-  const raw = original.includes('"locale"')
-    ? original
-    : JSON.stringify({ locale: 'en' });
-  await writeRaw(request, server, raw);
-  await request.dispose();
-});
+changesTheLanguage();
 
 test('with JupyterLab in Chinese, ClassLab commands, toolbar and menu are in Chinese', async ({
   page,
@@ -113,7 +47,7 @@ test('with JupyterLab in Chinese, ClassLab commands, toolbar and menu are in Chi
   );
 
   // Settings → Language → 中文, then reload: what the Language menu does, through the same settings API.
-  await writeRaw(request, baseURL!, JSON.stringify({ locale: 'zh_CN' }));
+  await setLanguage(request, baseURL!, 'zh_CN');
   await page.reload();
   // JupyterLab itself is in Chinese now (the language pack is installed).
   await expect(

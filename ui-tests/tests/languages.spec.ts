@@ -20,82 +20,16 @@ import type {
 import { expect, test } from '../fixtures';
 import { ARTIFACTS, REPO } from '../harness';
 import { ensureTestMedia } from '../media';
+import { changesTheLanguage, setLanguage } from '../language';
 import { DECK } from '../slides';
-
-const LANGUAGE_PLUGIN = '@jupyterlab/translation-extension:plugin';
 
 type Language = 'zh' | 'en';
 const LOCALE: Record<Language, string> = { zh: 'zh_CN', en: 'en' };
 
-function settingsUrl(baseURL: string): string {
-  return `${baseURL}/lab/api/settings/${LANGUAGE_PLUGIN}`;
-}
-
-function auth(): Record<string, string> {
-  return { Authorization: `token ${process.env.CLASSLAB_UI_TOKEN}` };
-}
-
-async function readRaw(
-  request: APIRequestContext,
-  baseURL: string
-): Promise<string> {
-  const response = await request.get(settingsUrl(baseURL), {
-    headers: auth()
-  });
-  expect(response.ok()).toBe(true);
-  return ((await response.json()) as { raw: string }).raw;
-}
-
-async function writeRaw(
-  request: APIRequestContext,
-  baseURL: string,
-  raw: string
-): Promise<void> {
-  const response = await request.put(settingsUrl(baseURL), {
-    headers: auth(),
-    data: { raw }
-  });
-  expect(response.status()).toBe(204);
-}
-
-// The language must reach the server (it translates the menus' schemas there too), so no settings mock. Galata's
-// readiness check looks for a tab named "Launcher" ("启动页" in Chinese): the splash going is enough.
-test.use({
-  mockSettings: false,
-  autoGoto: false,
-  waitForApplication: async ({ baseURL }, use) => {
-    void baseURL;
-    await use(async page => {
-      await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
-    });
-  }
-});
+changesTheLanguage();
 
 // Each test loads JupyterLab, a notebook and its kernel: slow on a busy 2-core machine.
 test.describe.configure({ timeout: 150_000 });
-
-let original: string | null = null;
-let server = '';
-
-test.beforeAll(async ({ playwright, baseURL }) => {
-  server = baseURL!;
-  const request = await playwright.request.newContext();
-  original = await readRaw(request, server);
-  await request.dispose();
-});
-
-test.afterAll(async ({ playwright }) => {
-  if (original === null) {
-    return;
-  }
-  const request = await playwright.request.newContext();
-  // What was there before; if that was nothing, English (never the machine's locale).
-  const raw = original.includes('"locale"')
-    ? original
-    : JSON.stringify({ locale: 'en' });
-  await writeRaw(request, server, raw);
-  await request.dispose();
-});
 
 /** Settings → Language → 中文 or English: the setting the Language menu writes, then a (re)load of JupyterLab. */
 async function useLanguage(
@@ -104,11 +38,7 @@ async function useLanguage(
   baseURL: string,
   language: Language
 ): Promise<void> {
-  await writeRaw(
-    request,
-    baseURL,
-    JSON.stringify({ locale: LOCALE[language] })
-  );
+  await setLanguage(request, baseURL, LOCALE[language]);
   // Loaded with Playwright's own navigation: on a busy machine JupyterLab can take longer to start than Galata's
   // goto waits for (15 s).
   const raw = (page as unknown as JupyterLabPage).page;
