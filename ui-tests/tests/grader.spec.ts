@@ -9,82 +9,8 @@ import * as path from 'path';
 import type { IJupyterLabPageFixture as Page } from '@jupyterlab/galata';
 
 import { expect, test } from '../fixtures';
+import { GRADING, sourceNotebook } from '../grader';
 import { ARTIFACTS } from '../harness';
-
-/** Grading starts a sandboxed kernel; on a busy 2-core machine that can take a while. */
-const GRADING = { timeout: 120_000 };
-
-/** A source notebook like server-ext-bridge/tests/test_grader_api.py's source_notebook(), for this assignment. */
-function sourceNotebook(assignment: string): string {
-  const question = {
-    question: 'q1',
-    title: { en: 'Add up', zh_CN: '加起来' },
-    checks: [
-      {
-        id: 'total-visible',
-        kind: 'value',
-        name: 'total',
-        expected: 55,
-        points: 1,
-        visibility: 'visible',
-        hint: {
-          en: 'Add the numbers from 1 to 10.',
-          zh_CN: '把 1 到 10 加起来。'
-        }
-      },
-      {
-        id: 'square-hidden',
-        kind: 'function',
-        name: 'square',
-        calls: [
-          { args: [3], expected: 9 },
-          { args: [-4], expected: 16 }
-        ],
-        points: 2,
-        visibility: 'hidden'
-      }
-    ]
-  };
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3',
-        language: 'python'
-      },
-      classlab: { grader: { assignment } }
-    },
-    cells: [
-      {
-        cell_type: 'markdown',
-        id: 'intro',
-        metadata: {},
-        source: '# Adding up\nMake `total` and `square(x)`.'
-      },
-      {
-        cell_type: 'code',
-        id: 'answer',
-        metadata: {
-          nbgrader: {
-            schema_version: 3,
-            grade: false,
-            solution: true,
-            locked: false,
-            task: false,
-            grade_id: 'answer'
-          },
-          classlab: { grader: question }
-        },
-        source:
-          '### BEGIN SOLUTION\ntotal = sum(range(1, 11))\n\ndef square(x):\n    return x * x\n### END SOLUTION',
-        outputs: [],
-        execution_count: null
-      }
-    ]
-  });
-}
 
 /** Upload a fresh source notebook, open it with the grader panel, release it: the students' copy opens. */
 async function releaseFresh(page: Page, tmpPath: string): Promise<string> {
@@ -92,7 +18,7 @@ async function releaseFresh(page: Page, tmpPath: string): Promise<string> {
     Math.random() * 1e6
   ).toString(36)}`;
   await page.contents.uploadContent(
-    sourceNotebook(assignment),
+    JSON.stringify(sourceNotebook(assignment)),
     'text',
     `${tmpPath}/${assignment}.ipynb`
   );
