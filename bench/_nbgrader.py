@@ -10,57 +10,27 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any, Optional
 
-BENCH = Path(__file__).resolve().parent
+import _venvs
+
+BENCH = _venvs.BENCH
 VENV = BENCH / ".venv-nbgrader"
 NBGRADER = "0.9.6"  # the version release.py was checked against (PROTOCOL.md)
 PINS = [f"nbgrader=={NBGRADER}"]
-STAMP = VENV / ".classlab-bench-pins"
 
 
 class NbgraderUnavailable(RuntimeError):
     """nbgrader cannot be installed or run here; the message is the reason to report."""
 
 
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("WARNING:")]
-    return (lines[-1] if lines else "no output")[:300]
-
-
 def ensure_venv(timeout: float = 900.0) -> Path:
     """The ``bin`` dir of bench/.venv-nbgrader, created and filled with PINS if needed."""
-    bin_dir = VENV / "bin"
-    wanted = "\n".join(PINS) + "\n"
-    if STAMP.is_file() and STAMP.read_text() == wanted and (bin_dir / "nbgrader").exists():
-        return bin_dir
-    shutil.rmtree(VENV, ignore_errors=True)
-    steps = [
-        [sys.executable, "-m", "venv", str(VENV)],
-        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PINS],
-    ]
-    for cmd in steps:
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            shutil.rmtree(VENV, ignore_errors=True)
-            raise NbgraderUnavailable(f"`{' '.join(cmd[-3:])}` took over {timeout:.0f} s") from None
-        except OSError as err:
-            shutil.rmtree(VENV, ignore_errors=True)
-            raise NbgraderUnavailable(f"cannot run {cmd[0]}: {err}") from None
-        if proc.returncode != 0:
-            shutil.rmtree(VENV, ignore_errors=True)
-            raise NbgraderUnavailable(f"`pip install {' '.join(PINS)}` failed: {_last_line(proc.stderr + proc.stdout)}")
-    if not (bin_dir / "nbgrader").exists():
-        raise NbgraderUnavailable(f"{bin_dir}/nbgrader missing after install")
-    STAMP.write_text(wanted)
-    return bin_dir
+    return _venvs.ensure_venv(VENV, PINS, "nbgrader", NbgraderUnavailable, timeout)
 
 
 SCORES = """

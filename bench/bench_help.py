@@ -25,6 +25,7 @@ from typing import Any, Optional
 
 import psutil
 from _servers import REPO, Server, spawn_server
+from _venvs import last_line
 
 BENCH = Path(__file__).resolve().parent
 ROOMS = int(os.environ.get("CLASSLAB_BENCH_HELP_ROOMS", "40"))
@@ -49,11 +50,6 @@ class CollabUnavailable(RuntimeError):
     """jupyter-collaboration cannot be installed or started here; the message is the reason to report."""
 
 
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return (lines[-1] if lines else "no output")[:300]
-
-
 def collab_venv() -> tuple[Path, dict[str, str]]:
     """The ``bin`` dir of .venv-collab (made by ``make .stamp/venv-collab`` when missing) and its versions."""
     if os.environ.get("CLASSLAB_BENCH_COLLAB", "1") == "0":
@@ -65,7 +61,7 @@ def collab_venv() -> tuple[Path, dict[str, str]]:
         except (OSError, subprocess.TimeoutExpired) as err:
             raise CollabUnavailable(f"`make .stamp/venv-collab`: {err}") from None
         if proc.returncode != 0:
-            raise CollabUnavailable(f"`make .stamp/venv-collab` failed: {_last_line(proc.stderr + proc.stdout)}")
+            raise CollabUnavailable(f"`make .stamp/venv-collab` failed: {last_line(proc.stderr + proc.stdout)}")
     if not (bin_dir / "jupyter-server").exists():
         raise CollabUnavailable(f"{bin_dir}/jupyter-server missing")
     code = (
@@ -74,7 +70,7 @@ def collab_venv() -> tuple[Path, dict[str, str]]:
     )
     proc = subprocess.run([str(bin_dir / "python"), "-c", code], capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
-        raise CollabUnavailable(f"{COLLAB_VENV.name} lacks jupyter-collaboration: {_last_line(proc.stderr)}")
+        raise CollabUnavailable(f"{COLLAB_VENV.name} lacks jupyter-collaboration: {last_line(proc.stderr)}")
     return bin_dir, json.loads(proc.stdout)
 
 
@@ -243,7 +239,7 @@ def run_load(tmp: Path, rooms: int, collab_bin: Optional[Path]) -> tuple[dict[st
             try:
                 server.wait_ready(started)
             except RuntimeError as err:
-                return ours, None, f"skipped: jupyter-collaboration's server did not start: {_last_line(str(err))}"
+                return ours, None, f"skipped: jupyter-collaboration's server did not start: {last_line(str(err))}"
             # Its session endpoint must be there (jupyter_server_ydoc enabled in that venv): the route takes PUT
             # only, so a GET answers 405 where it exists and 404 where it does not.
             status, _ = server.get("/api/collaboration/session/help-warmup.ipynb", timeout=10)
