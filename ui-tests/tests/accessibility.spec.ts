@@ -11,6 +11,7 @@ import type { IJupyterLabPageFixture as Page } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 
 import { expect, test } from '../fixtures';
+import { sourceNotebook } from '../grader';
 import { REPO } from '../harness';
 import { askForHelp, failingCell } from '../help';
 import { DECK, openDemoDeck, present } from '../slides';
@@ -323,61 +324,8 @@ test.describe('axe-core: no serious or critical WCAG 2.1 A/AA violations', () =>
     test.setTimeout(240_000);
     await start(page, tmpPath);
     const assignment = `a11y-${Date.now().toString(36)}`;
-    const source = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {
-        kernelspec: KERNEL,
-        classlab: { grader: { assignment } }
-      },
-      cells: [
-        {
-          cell_type: 'code',
-          id: 'answer',
-          metadata: {
-            nbgrader: {
-              schema_version: 3,
-              grade: false,
-              solution: true,
-              locked: false,
-              task: false,
-              grade_id: 'answer'
-            },
-            classlab: {
-              grader: {
-                question: 'q1',
-                title: { en: 'Add up' },
-                checks: [
-                  {
-                    id: 'total',
-                    kind: 'value',
-                    name: 'total',
-                    expected: 55,
-                    points: 1,
-                    visibility: 'visible',
-                    hint: { en: 'Add the numbers from 1 to 10.' }
-                  },
-                  {
-                    id: 'hidden',
-                    kind: 'value',
-                    name: 'total',
-                    expected: 55,
-                    points: 1,
-                    visibility: 'hidden'
-                  }
-                ]
-              }
-            }
-          },
-          source:
-            '### BEGIN SOLUTION\ntotal = sum(range(1, 11))\n### END SOLUTION',
-          outputs: [],
-          execution_count: null
-        }
-      ]
-    };
     await page.contents.uploadContent(
-      JSON.stringify(source),
+      JSON.stringify(sourceNotebook(assignment)),
       'text',
       `${tmpPath}/${assignment}.ipynb`
     );
