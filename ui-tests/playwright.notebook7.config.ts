@@ -40,7 +40,7 @@ export default defineConfig({
     launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS }
   },
   webServer: {
-    command: 'bash notebook7/start-notebook.sh',
+    command: 'bash scripts/start-lab.sh notebook notebook7/notebook7_config.py',
     url: `${baseURL}/api/status?token=${token}`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Start JupyterLab for the browser tests with its own config, data and runtime dirs (isolate-jupyter.sh), from the
 # venv $CLASSLAB_UI_VENV (default .venv; playwright.collab.config.ts uses .venv-collab, with jupyter-collaboration).
+# `start-lab.sh notebook CONFIG` starts Jupyter Notebook 7 the same way instead (playwright.notebook7.config.ts).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 repo=$(cd "$here/.." && pwd)
+app=${1:-lab}
+config=${2:-$here/jupyter_server_test_config.py}
 state="$here/.jupyter-test-$CLASSLAB_UI_PORT"
 source "$here/scripts/isolate-jupyter.sh"
 isolate_jupyter "$state"
@@ -12,4 +15,4 @@ mkdir -p "$state/root"
 export JUPYTER_CONFIG_PATH="$here/jupyter-config"
 export JUPYTERLAB_GALATA_ROOT_DIR="$state/root"
 cp -r "$repo/examples/." "$state/root/"
-exec "$repo/${CLASSLAB_UI_VENV:-.venv}/bin/jupyter" lab --config "$here/jupyter_server_test_config.py"
+exec "$repo/${CLASSLAB_UI_VENV:-.venv}/bin/jupyter" "$app" --config "$config"
