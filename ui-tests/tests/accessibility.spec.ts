@@ -276,6 +276,13 @@ test.describe('axe-core: no serious or critical WCAG 2.1 A/AA violations', () =>
     );
     await expectAccessible(page, '.jp-classlab-help-session');
     await expectKeyboardReachable(page, session);
+
+    // The student ends the session: the request leaves the Help panel (the specs after this one share the server).
+    await page.notebook.activate('help.ipynb');
+    await cell.locator('.jp-classlab-help-cancel').click();
+    await expect(page.locator('.jp-classlab-help-request')).toHaveCount(0, {
+      timeout: 15000
+    });
   });
 
   test('gpu: the GPU panel with a job', async ({ page, tmpPath }) => {

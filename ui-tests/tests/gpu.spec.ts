@@ -76,10 +76,22 @@ async function bar(page: Page, index: number) {
   return cell!.locator('.jp-classlab-gpu-cellBar');
 }
 
+/** How many jobs the GPU panel lists now (the bridge's own list, newest first). */
+async function jobsListed(page: Page, baseURL: string): Promise<number> {
+  const response = await page.request.get(`${baseURL}/classlab/api/gpu/jobs`, {
+    headers: { Authorization: `token ${process.env.CLASSLAB_UI_TOKEN}` }
+  });
+  expect(response.ok()).toBe(true);
+  return ((await response.json()) as { jobs: unknown[] }).jobs.length;
+}
+
 test('Run on GPU: streamed output, a place in line, cancel, the "ran on CPU" note after a reload', async ({
   page,
-  tmpPath
+  tmpPath,
+  baseURL
 }) => {
+  // The panel lists every job of this server's user, also those of specs that ran before on the same server.
+  const earlier = await jobsListed(page, baseURL!);
   await newNotebook(page, tmpPath, 'gpu.ipynb');
   // Console errors, except JupyterLab asking for "Untitled.ipynb", which Galata renamed (a 404 that is not ours).
   const errors: string[] = [];
@@ -130,7 +142,7 @@ test('Run on GPU: streamed output, a place in line, cancel, the "ran on CPU" not
   const panel = page.locator('#classlab-gpu-panel');
   await expect(panel).toBeVisible();
   const items = panel.locator('.jp-classlab-gpu-job');
-  await expect(items).toHaveCount(2);
+  await expect(items).toHaveCount(earlier + 2);
   await expect(items.nth(0)).toHaveAttribute('data-state', 'queued');
   await expect(items.nth(1)).toHaveAttribute('data-state', 'running');
   await expect(items.nth(1).locator('.jp-classlab-gpu-jobLog')).toContainText(
@@ -162,7 +174,7 @@ test('Run on GPU: streamed output, a place in line, cancel, the "ran on CPU" not
   await items.nth(1).getByRole('button', { name: 'Go to cell' }).click();
   await expect(long!).toHaveClass(/jp-mod-active/);
   await items.nth(0).getByRole('button', { name: 'Run again' }).click();
-  await expect(items).toHaveCount(3);
+  await expect(items).toHaveCount(earlier + 3);
   await expect(items.nth(0)).toHaveAttribute('data-state', 'succeeded', {
     timeout: 60000
   });
