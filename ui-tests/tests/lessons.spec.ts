@@ -1,7 +1,7 @@
 /**
  * The example lessons of examples/lessons/ (issue #9) in a real JupyterLab, as a student opens them: the lecture
  * video loads from the bridge's media handler with its five chapters (one a practice stop), "Try it" selects the
- * linked cell, and the lesson presents as slides starting at its title. Screenshots in ui-tests/artifacts/.
+ * linked cell, the training cell shows its Run on GPU button, and the lesson presents as slides starting at its title. Screenshots in ui-tests/artifacts/.
  * (Formats, releases, running and grading: server-ext-bridge/tests/test_examples.py.)
  */
 import * as path from 'path';
@@ -66,6 +66,23 @@ for (const lesson of LESSONS) {
       return panel.content.activeCell.model.id;
     });
     expect(active).toBe('wml-show');
+
+    // The training cell's Run on GPU button shows at the default window size (JupyterLab hides a cell's toolbar
+    // when the cell's first line would run under it).
+    const index = await page.evaluate(() => {
+      const panel = (window as any).jupyterapp.shell.currentWidget;
+      return (panel.content.widgets as any[]).findIndex(
+        cell => cell.model.id === 'wml-gpu-train'
+      );
+    });
+    await page.notebook.selectCells(index);
+    const training = (await page.notebook.getCellLocator(index))!;
+    await training.scrollIntoViewIfNeeded();
+    await expect(
+      training.locator(
+        '.jp-cell-toolbar [data-command="classlab-gpu:run-cell"]'
+      )
+    ).toBeVisible();
 
     // Slides from the first cell: the title slide.
     await page.evaluate(() => {

@@ -1,7 +1,9 @@
 /**
  * Which cells a job sends. A job is a fresh process, so it replays **context cells** before its **targets**: every
- * non-empty code cell above the first target ("above"), or only those tagged `gpu-setup` ("tagged"). "Run notebook
- * on GPU" makes every code cell a target, so it needs no context.
+ * non-empty code cell above the first target ("above"), or only those tagged `gpu-setup` ("tagged"). Where cells above
+ * are tagged, "above" sends only those too: the notebook's author chose them, and the untagged cells in between
+ * (a student's unfinished exercise, say) would otherwise fail the job. "Run notebook on GPU" makes every code cell a
+ * target, so it needs no context.
  */
 import type { INotebookModel } from '@jupyterlab/notebook';
 
@@ -94,6 +96,11 @@ export function selectJobCells(
   }
   const isTarget = new Set(targetIndexes);
   const first = targetIndexes[0];
+  const isContext = (cell: ICellInfo) => isCode(cell) && !isBlank(cell.source);
+  const tagged = cells
+    .slice(0, first)
+    .some(cell => isContext(cell) && cell.tags.includes(SETUP_TAG));
+  const onlyTagged = mode === 'tagged' || tagged;
   const selected: IJobCell[] = [];
   for (let index = 0; index < cells.length; index++) {
     const cell = cells[index];
@@ -101,9 +108,8 @@ export function selectJobCells(
       selected.push({ id: cell.id, source: cell.source, target: true });
     } else if (
       index < first &&
-      isCode(cell) &&
-      !isBlank(cell.source) &&
-      (mode === 'above' || cell.tags.includes(SETUP_TAG))
+      isContext(cell) &&
+      (!onlyTagged || cell.tags.includes(SETUP_TAG))
     ) {
       selected.push({ id: cell.id, source: cell.source, target: false });
     }

@@ -20,11 +20,10 @@ describe('job cells', () => {
     cell('after', 'print(1)', 'code', ['gpu-setup'])
   ];
 
-  it('"above": every non-empty code cell above the target, then the target', () => {
+  it('"above" with gpu-setup cells above the target: those, then the target', () => {
     expect(selectJobCells(cells, ['train'], 'above')).toEqual({
       cells: [
         { id: 'imports', source: 'import torch', target: false },
-        { id: 'plot', source: 'plot(x)', target: false },
         { id: 'data', source: 'x = load()', target: false },
         { id: 'train', source: 'train(x)', target: true }
       ]
@@ -37,6 +36,33 @@ describe('job cells', () => {
       { id: 'data', source: 'x = load()', target: false },
       { id: 'train', source: 'train(x)', target: true }
     ]);
+  });
+
+  it('"above" in a notebook without gpu-setup tags: every code cell above', () => {
+    const untagged = cells.map(c => ({ ...c, tags: [] }));
+    expect(
+      selectJobCells(untagged, ['train'], 'above').cells!.map(c => c.id)
+    ).toEqual(['imports', 'plot', 'data', 'train']);
+  });
+
+  it('"above" where cells above are tagged gpu-setup: only those (an unfinished exercise in between stays out)', () => {
+    const lesson = [
+      cell('setup', 'import torch', 'code', ['gpu-setup']),
+      cell('exercise', 'raise NotImplementedError()'),
+      cell('train', 'train()')
+    ];
+    expect(
+      selectJobCells(lesson, ['train'], 'above').cells!.map(c => c.id)
+    ).toEqual(['setup', 'train']);
+    // A tag below the target does not count.
+    const taggedBelow = [
+      cell('a', 'x = 1'),
+      cell('t', 'f(x)'),
+      cell('b', 'y = 2', 'code', ['gpu-setup'])
+    ];
+    expect(
+      selectJobCells(taggedBelow, ['t'], 'above').cells!.map(c => c.id)
+    ).toEqual(['a', 't']);
   });
 
   it('the first cell has no context; a tagged target is a target, not context', () => {

@@ -47,7 +47,10 @@ def _settings() -> dict[str, TraitType]:
             ["above", "tagged"],
             "above",
             config=True,
-            help="Cells replayed before the target: 'above' (every code cell above it) or 'tagged' (gpu-setup).",
+            help=(
+                "Cells replayed before the target: 'above' (every code cell above it, or only those tagged gpu-setup"
+                " where the notebook tags any) or 'tagged' (gpu-setup)."
+            ),
         ),
         "max_bundle_bytes": Integer(
             50 * MIB,
