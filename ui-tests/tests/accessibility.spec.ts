@@ -1,9 +1,10 @@
 /**
  * Accessibility of every ClassLab surface in a real JupyterLab (#9): axe-core (WCAG 2.1 A and AA rules) over the
  * slideshow, the video player with its chapters, the "Ask for help" chip, dialog and the Help requests panel, the
- * GPU panel with a job, and the grader panel as a teacher (a source notebook) and as a student (the released copy),
- * each scan limited to the ClassLab element: no serious or critical violation. And the keyboard: Tab and Shift+Tab
- * reach every button of each panel, the focused one shows it, and Enter or Space activates it.
+ * GPU panel with a job, and the grader panel as a teacher (a source notebook) and as a student (the released copy,
+ * before and after a submit, with its marks, a hint and the attempts), each scan limited to the ClassLab element:
+ * no serious or critical violation. And the keyboard: Tab and Shift+Tab reach every button of each panel, the
+ * focused one shows it, and Enter or Space activates it.
  */
 import * as path from 'path';
 import AxeBuilder from '@axe-core/playwright';
@@ -11,7 +12,7 @@ import type { IJupyterLabPageFixture as Page } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 
 import { expect, test } from '../fixtures';
-import { sourceNotebook } from '../grader';
+import { GRADING, sourceNotebook } from '../grader';
 import { REPO } from '../harness';
 import { askForHelp, failingCell } from '../help';
 import { DECK, openDemoDeck, present } from '../slides';
@@ -355,6 +356,30 @@ test.describe('axe-core: no serious or critical WCAG 2.1 A/AA violations', () =>
     await expect(question).toBeVisible({ timeout: 60_000 });
     await expect(question).toHaveAttribute('data-status', 'none');
     await expectAccessible(page, '#classlab-grader-panel');
+    await expectKeyboardReachable(page, panel);
+
+    // After a submit: the marks (◐, a failed visible check with its hint open, the hidden checks as a count), the
+    // attempts list, the teacher's export button and the badge under the answer cell.
+    expect(
+      await page.notebook.setCell(
+        1,
+        'code',
+        'total = 50\ndef square(x): return x * x'
+      )
+    ).toBe(true);
+    await panel.locator('.jp-classlab-grader-submit').click();
+    await expect(panel.locator('.jp-classlab-grader-total')).toHaveText(
+      'Score: 2 / 3',
+      GRADING
+    );
+    await expect(question).toHaveAttribute('data-status', 'partial');
+    await question.locator('.jp-classlab-grader-hintButton').first().click();
+    await expect(question.locator('.jp-classlab-grader-hint')).toBeVisible();
+    await expect(panel.locator('.jp-classlab-grader-gradescope')).toBeEnabled(
+      GRADING
+    );
+    await expectAccessible(page, '#classlab-grader-panel');
+    await expectAccessible(page, '.jp-classlab-grader-cellBadge');
     await expectKeyboardReachable(page, panel);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The example lessons of examples/lessons/ (issue #9) in a real JupyterLab, as a student opens them: the lecture
  * video loads from the bridge's media handler with its five chapters (one a practice stop), "Try it" selects the
- * linked cell, the training cell shows its Run on GPU button, and the lesson presents as slides starting at its title. Screenshots in ui-tests/artifacts/.
+ * linked cell, the training cell shows its Run on GPU button, and the lesson presents as slides starting at its
+ * title. Screenshots in ui-tests/artifacts/.
  * (Formats, releases, running and grading: server-ext-bridge/tests/test_examples.py.)
  */
 import * as path from 'path';
