@@ -17,13 +17,13 @@ PY_PACKAGES := server-ext-bridge $(addprefix extensions/,$(EXTENSIONS)) meta
 # Editable installs follow source edits by themselves; only packaging changes need a reinstall.
 PY_PACKAGING := $(foreach p,$(PY_PACKAGES),$(p)/pyproject.toml) $(wildcard server-ext-bridge/jupyter-config/*/*.json)
 
-.PHONY: help venv venv-collab node build install demo test test-deps test-js test-py test-slurm test-ui test-hub test-install lint bench clean
+.PHONY: help venv venv-collab node build install demo test test-deps test-js test-py test-slurm test-ui test-binder test-hub test-install lint bench clean
 
 help:
 	@echo "make demo   build everything and run JupyterLab with ClassLab on 127.0.0.1:$(PORT), serving examples/"
 	@echo "make test   set up (incl. Chromium via apt) and run every suite; ends with 'N passed, N failed'"
 	@echo "make bench  run the benchmarks under bench/, results in bench/results/"
-	@echo "one suite:  make test-js | test-py | test-slurm | test-install | test-ui | test-hub | lint"
+	@echo "one suite:  make test-js | test-py | test-slurm | test-install | test-ui | test-binder | test-hub | lint"
 	@echo "            (test-slurm: a real single-node Slurm from Debian packages, as root: scripts/slurm-single-node.sh)"
 
 $(STAMP):
@@ -94,6 +94,9 @@ test-install: $(STAMP)/install $(STAMP)/build
 	@$(BIN)/python scripts/run_suites.py install
 test-ui: $(STAMP)/install $(STAMP)/build $(STAMP)/venv-collab test-deps
 	@$(BIN)/python scripts/run_suites.py ui
+# Builds .binder-check/ from binder/ alone (its own venv and npm build), then runs the browser specs against it.
+test-binder: $(STAMP)/node test-deps
+	@$(BIN)/python scripts/run_suites.py binder
 test-hub: $(STAMP)/install $(STAMP)/build test-deps
 	@$(BIN)/python scripts/run_suites.py hub
 lint: $(STAMP)/install $(STAMP)/node
@@ -104,4 +107,4 @@ bench: $(STAMP)/install $(STAMP)/build test-deps
 
 clean:
 	npx lerna run clean || true
-	rm -rf $(STAMP) dist ui-tests/artifacts ui-tests/test-results
+	rm -rf $(STAMP) dist ui-tests/artifacts ui-tests/test-results .binder-check

@@ -12,6 +12,7 @@ export default tseslint.config(
       '**/*.d.ts',
       '.venv/**',
       '.venv-collab/**',
+      '.binder-check/**',
       'bench/.venv-rise/**',
       'ui-tests/playwright-report/**',
       'ui-tests/test-results/**',

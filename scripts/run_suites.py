@@ -92,6 +92,17 @@ SUITES: dict[str, list[Step]] = {
             UI / "artifacts/junit-ui-notebook7.xml",
         ),
     ],
+    # Binder (issue #9): a fresh venv and build from exactly binder/requirements.txt and binder/postBuild, then the
+    # smoke, lesson and ui-tests/binder specs against a JupyterLab started from it (playwright.binder.config.ts).
+    "binder": [
+        Step("binder-build", ["bash", "scripts/binder-build.sh"]),
+        Step(
+            "browser-binder",
+            ["npx", "playwright", "test", "-c", "playwright.binder.config.ts"],
+            UI,
+            UI / "artifacts/junit-ui-binder.xml",
+        ),
+    ],
     "hub": [
         Step(
             "browser-hub",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start JupyterLab for the browser tests with its own config, data and runtime dirs (isolate-jupyter.sh), from the
-# venv $CLASSLAB_UI_VENV (default .venv; playwright.collab.config.ts uses .venv-collab, with jupyter-collaboration).
+# venv $CLASSLAB_UI_VENV (default .venv; playwright.collab.config.ts uses .venv-collab, with jupyter-collaboration;
+# playwright.binder.config.ts the venv scripts/binder-build.sh made from binder/, .binder-check/venv).
 # `start-lab.sh notebook CONFIG` starts Jupyter Notebook 7 the same way instead (playwright.notebook7.config.ts).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
