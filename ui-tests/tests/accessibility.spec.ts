@@ -1,15 +1,16 @@
 /**
  * Accessibility of every ClassLab surface in a real JupyterLab (#9): axe-core (WCAG 2.1 A and AA rules) over the
- * slideshow, the video player with its chapters, the "Ask for help" chip, dialog and the Help requests panel, the
- * GPU panel with a job, and the grader panel as a teacher (a source notebook) and as a student (the released copy,
- * before and after a submit, with its marks, a hint and the attempts), each scan limited to the ClassLab element:
- * no serious or critical violation. And the keyboard: Tab and Shift+Tab reach every button of each panel, the
- * focused one shows it, and Enter or Space activates it.
+ * slideshow, its speaker window and overview, the video player with its chapters and the "Insert Lecture Video"
+ * dialog, the "Ask for help" chip, dialog and the Help requests panel, the GPU panel with a job, and the grader panel
+ * as a teacher (a source notebook) and as a student (the released copy, before and after a submit, with its marks, a
+ * hint and the attempts), each scan limited to the ClassLab element: no serious or critical violation. And the
+ * keyboard: Tab and Shift+Tab reach every button of each panel, the focused one shows it, and Enter or Space
+ * activates it.
  */
 import * as path from 'path';
 import AxeBuilder from '@axe-core/playwright';
 import type { IJupyterLabPageFixture as Page } from '@jupyterlab/galata';
-import type { Locator } from '@playwright/test';
+import type { Locator, Page as AnyPage } from '@playwright/test';
 
 import { expect, test } from '../fixtures';
 import { GRADING, sourceNotebook } from '../grader';
@@ -28,7 +29,10 @@ async function start(page: Page, tmpPath: string): Promise<void> {
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /** Run axe over `selector` only; fail listing every serious or critical violation (rule, target, help). */
-async function expectAccessible(page: Page, selector: string): Promise<void> {
+async function expectAccessible(
+  page: AnyPage,
+  selector: string
+): Promise<void> {
   await expect(page.locator(selector).first()).toBeVisible();
   const results = await new AxeBuilder({ page })
     .include(selector)
@@ -95,7 +99,7 @@ async function focused(root: Locator) {
  * ways and shows its focus.
  */
 async function expectKeyboardReachable(
-  page: Page,
+  page: AnyPage,
   root: Locator
 ): Promise<void> {
   const marks = await buttonsIn(root);
@@ -160,6 +164,19 @@ test.describe('axe-core: no serious or critical WCAG 2.1 A/AA violations', () =>
     await page.locator(`${DECK} .controls .navigate-right`).focus();
     await page.keyboard.press('Enter');
     await expect(page.locator(`${DECK} .slide-number-a`)).toHaveText('2');
+
+    // The speaker window (its own page: slide, next slide, notes, timer, buttons).
+    await page.locator(DECK).focus();
+    const [speaker] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.keyboard.press('s')
+    ]);
+    await expect(
+      speaker.locator('.jp-ClassLabSlides-speakerNotes')
+    ).not.toBeEmpty();
+    await expectAccessible(speaker, 'body');
+    await expectKeyboardReachable(speaker, speaker.locator('body'));
+    await speaker.close();
 
     // The overview of every slide, with its go-to box.
     await command(page, 'classlab-slides:overview');
@@ -238,6 +255,23 @@ test.describe('axe-core: no serious or critical WCAG 2.1 A/AA violations', () =>
     // The chapter form.
     await view.getByRole('button', { name: 'Chapters…' }).click();
     await expectAccessible(page, '.jp-ClassLabVideo-chapterForm');
+    await page.keyboard.press('Escape');
+
+    // The "Insert Lecture Video" dialog, with the error it shows for a refused address.
+    // (Not awaited: the command resolves when the dialog closes.)
+    await page.evaluate(() => {
+      void (window as any).jupyterapp.commands.execute('classlab-video:insert');
+    });
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.locator('select[name="file"]')).toBeVisible();
+    await expectAccessible(page, '.jp-Dialog');
+    await expectKeyboardReachable(page, dialog);
+    await dialog.locator('input[name="source"]').fill('javascript:alert(1)');
+    await dialog.getByRole('button', { name: 'Insert' }).click();
+    await expect(dialog.locator('.jp-ClassLabVideo-formError')).toBeVisible();
+    await expectAccessible(page, '.jp-Dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
   });
 
   test('help: the chip, the "Ask for help" dialog and the Help panel', async ({

@@ -160,6 +160,7 @@ export class SpeakerView implements IDisposable {
         step.classList.remove('fragment', 'visible');
         step.hidden = f > position.f;
       });
+    staticCopy(copy);
     target.appendChild(copy);
   }
 
@@ -233,6 +234,33 @@ export class SpeakerView implements IDisposable {
   private _current: HTMLElement | null = null;
   private _next: HTMLElement | null = null;
   private _notes: HTMLElement | null = null;
+}
+
+/**
+ * Make a copied slide a picture of it, read as text: the code editors' copies lose their editing role and focus stop
+ * (screen readers would announce unnamed text boxes that type nowhere), and the copied buttons and fields are
+ * disabled (nothing is wired to them in this window).
+ */
+function staticCopy(root: HTMLElement): void {
+  root.querySelectorAll<HTMLElement>('[contenteditable]').forEach(node => {
+    node.removeAttribute('contenteditable');
+    for (const name of [
+      'role',
+      'aria-multiline',
+      'aria-autocomplete',
+      'aria-readonly'
+    ]) {
+      node.removeAttribute(name);
+    }
+  });
+  root
+    .querySelectorAll<HTMLElement>('[tabindex]')
+    .forEach(node => node.removeAttribute('tabindex'));
+  root
+    .querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>(
+      'button, input, select, textarea'
+    )
+    .forEach(control => (control.disabled = true));
 }
 
 /** The rules of a stylesheet as text; empty for one the browser does not let us read. */
