@@ -225,8 +225,8 @@ describe('Run on GPU', () => {
     expect(post.body).toEqual({
       notebook: 'lessons/lesson.ipynb',
       kernel: 'torch-gpu',
+      // 'data' is tagged gpu-setup, so the untagged cell above it stays out (context.spec.ts: "above").
       cells: [
-        { id: 'setup', source: 'import torch', target: false },
         { id: 'data', source: 'x = 1', target: false },
         { id: 'train', source: 'print(x)', target: true }
       ],
