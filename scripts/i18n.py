@@ -12,6 +12,10 @@ Usage::
     python scripts/i18n.py extract [name ...]   # add new strings (untranslated), drop stale ones, keep the rest
     python scripts/i18n.py check [name ...]     # exit 1 listing strings without a translation, or stale ones
 
+Settings schemas that set ``"jupyter.lab.transform": true`` are translated by the extension itself
+(``src/settingsText.ts``): their title and description, each property's, and the titles of a property's choices
+(``oneOf``) are catalog strings too.
+
 A string is marked in the TypeScript as ``<bundle>.__('text')``, ``._n('one', 'many', n)``,
 ``._p('context', 'text')`` or ``._np('context', 'one', 'many', n)`` with string literals ('…', "…", or `…` without
 ``${}``; ``+`` joins literals). Catalog values are lists: ``["译文"]``; a plural has the language's forms and is padded
@@ -188,10 +192,29 @@ def sources(name: str) -> list[Path]:
     return sorted(path for path in src.rglob("*.ts") if not path.name.endswith(".d.ts"))
 
 
+def schema_messages(schema: dict) -> list[Message]:
+    """The Settings Editor texts of a settings schema that the extension translates itself: one that sets
+    ``jupyter.lab.transform`` (see ``src/settingsText.ts``) has its title and description, each property's, and the
+    titles of a property's choices (``oneOf``)."""
+    if schema.get("jupyter.lab.transform") is not True:
+        return []
+    properties = list(schema.get("properties", {}).values())
+    choices = [choice for prop in properties for choice in prop.get("oneOf", []) if isinstance(choice, dict)]
+    nodes = [schema, *properties, *choices]
+    return [Message(node[key]) for node in nodes for key in ("title", "description") if node.get(key)]
+
+
+def schemas(name: str) -> list[Path]:
+    return sorted((REPO / "extensions" / name / "schema").glob("*.json"))
+
+
 def collect(name: str) -> tuple[dict[str, Message], list[Problem]]:
-    """Every marked string of one extension, by catalog key."""
+    """Every marked string of one extension (its TypeScript's and its translated schemas'), by catalog key."""
     found: dict[str, Message] = {}
     problems: list[Problem] = []
+    for path in schemas(name):
+        for message in schema_messages(json.loads(path.read_text(encoding="utf-8"))):
+            found.setdefault(message.key, message)
     for path in sources(name):
         where = str(path.relative_to(REPO))
         messages, found_problems = extract_messages(path.read_text(encoding="utf-8"), where)

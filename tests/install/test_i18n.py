@@ -116,3 +116,30 @@ def test_the_typescript_loads_the_domain_of_its_package(name: str):
     assert literal or (constant and f".load({constant.group(1)})" in source)
     catalog = REPO / f"extensions/{name}/classlab_{name}/locale/zh_CN/LC_MESSAGES/classlab_{name}.json"
     assert json.loads(catalog.read_text())[""]["language"] == "zh-CN"
+
+
+def test_schemas_the_extension_translates_are_extracted():
+    """A schema with ``jupyter.lab.transform`` (translated by src/settingsText.ts) gives its Settings Editor texts."""
+    schema = {
+        "title": "ClassLab GPU",
+        "description": "Run on GPU.",
+        "jupyter.lab.transform": True,
+        "jupyter.lab.menus": {"main": [{"id": "jp-mainmenu-run", "label": "Not from here"}]},
+        "properties": {
+            "context": {
+                "title": "Cells",
+                "description": "Which cells.",
+                "oneOf": [{"const": "server", "title": "As the server says"}, {"const": "above"}],
+            },
+            "seconds": {"type": "integer"},
+        },
+    }
+    assert i18n.schema_messages(schema) == [
+        Message("ClassLab GPU"),
+        Message("Run on GPU."),
+        Message("Cells"),
+        Message("Which cells."),
+        Message("As the server says"),
+    ]
+    # JupyterLab's server would leave it in English, and the extension does not translate it: nothing to extract.
+    assert i18n.schema_messages({**schema, "jupyter.lab.transform": False}) == []

@@ -1,6 +1,7 @@
 /**
  * Chinese: with JupyterLab's language set to 中文 (zh_CN, Settings → Language) ClassLab speaks Chinese too — the
- * Slides toolbar button and View-menu entry, and the other extensions' commands in the palette.
+ * Slides toolbar button and View-menu entry, the other extensions' commands in the palette, and ClassLab's settings
+ * in the Settings Editor.
  *
  * The language is a user setting on the server that every browser test shares, so this test writes it through the
  * real settings API (no Galata settings mock) and puts the previous value back in `afterAll`, however the test ends.
@@ -15,7 +16,7 @@ const NOTEBOOK = 'i18n.ipynb';
 
 changesTheLanguage();
 
-test('with JupyterLab in Chinese, ClassLab commands, toolbar and menu are in Chinese', async ({
+test('with JupyterLab in Chinese, ClassLab commands, toolbar, menu and settings are in Chinese', async ({
   page,
   request,
   baseURL,
@@ -96,6 +97,30 @@ test('with JupyterLab in Chinese, ClassLab commands, toolbar and menu are in Chi
   );
   await page.screenshot({
     path: path.join(ARTIFACTS, 'i18n-zh_CN-palette.png')
+  });
+  await page.keyboard.press('Escape');
+
+  // The Settings Editor: ClassLab's settings, titles and descriptions, in Chinese too.
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('settingeditor:open', {
+      query: 'ClassLab'
+    })
+  );
+  const settings = page.locator('.jp-SettingsPanel');
+  // JupyterLab translates only its own schemas; ClassLab's come translated by the extensions (settingsText.ts).
+  for (const text of [
+    'ClassLab 幻灯片',
+    '自动分页的标题级别',
+    '在目标单元格之前运行的单元格',
+    '上方的每个代码单元格',
+    '时间上限（分钟）',
+    '刷新间隔（秒）'
+  ]) {
+    await expect(settings).toContainText(text);
+  }
+  await expect(settings).not.toContainText('Cells that run before the target');
+  await page.screenshot({
+    path: path.join(ARTIFACTS, 'i18n-zh_CN-settings.png')
   });
   expect(consoleErrors).toEqual([]);
 });

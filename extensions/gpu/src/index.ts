@@ -28,6 +28,7 @@ import { GpuJobs, POLL_MS } from './jobs';
 import { GpuPanel, PANEL_ID } from './panel';
 import { GpuStatusItem } from './statusItem';
 import { ContextMode, IGpuJob, IGpuJobs } from './tokens';
+import { translateSettings } from './settingsText';
 
 export { CommandIDs } from './commands';
 export { IGpuJobs } from './tokens';
@@ -73,6 +74,9 @@ export const jobsPlugin: JupyterFrontEndPlugin<IGpuJobs> = {
   ): IGpuJobs => {
     const trans = (translator ?? nullTranslator).load(DOMAIN);
     const jobs = ownStore(app, trans, notebooks);
+    if (settingRegistry) {
+      translateSettings(settingRegistry, jobsPlugin.id, trans);
+    }
     void settingRegistry
       ?.load(jobsPlugin.id)
       .then(settings => {
@@ -127,6 +131,9 @@ export const gpuPlugin: JupyterFrontEndPlugin<void> = {
       timeLimitMinutes: null as number | null
     };
     // Loading the settings also puts the cell-toolbar button (schema `jupyter.lab.toolbars`) in place.
+    if (settingRegistry) {
+      translateSettings(settingRegistry, gpuPlugin.id, trans);
+    }
     void settingRegistry
       ?.load(gpuPlugin.id)
       .then(loaded => {

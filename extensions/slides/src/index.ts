@@ -26,6 +26,7 @@ import { SLIDE_TYPES, SlideType } from './slideIndex';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { setSlideType, slideTypeLabels } from './slideTypes';
 import { SlideHint } from './slideHint';
+import { translateSettings } from './settingsText';
 // Only the autolaunch flag is read at start; the presenter module itself stays lazy.
 import { readRiseOptions } from './riseOptions';
 import type { ISlidesSettings, Presenter } from './presenter';
@@ -134,6 +135,9 @@ export const slidesPlugin: JupyterFrontEndPlugin<void> = {
       autolaunch: true,
       rememberSlide: true
     };
+    if (settingRegistry) {
+      translateSettings(settingRegistry, slidesPlugin.id, trans);
+    }
     void settingRegistry
       ?.load(slidesPlugin.id)
       .then(loaded => {
