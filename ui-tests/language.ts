@@ -9,31 +9,34 @@ import { expect, test } from './fixtures';
 
 const LANGUAGE_PLUGIN = '@jupyterlab/translation-extension:plugin';
 
-function settingsUrl(baseURL: string): string {
-  return `${baseURL}/lab/api/settings/${LANGUAGE_PLUGIN}`;
+function settingsUrl(baseURL: string, plugin: string): string {
+  return `${baseURL}/lab/api/settings/${plugin}`;
 }
 
 function auth(): Record<string, string> {
   return { Authorization: `token ${process.env.CLASSLAB_UI_TOKEN}` };
 }
 
-async function readRaw(
+/** A plugin's user settings as the server keeps them (JupyterLab's language setting by default). */
+export async function readRaw(
   request: APIRequestContext,
-  baseURL: string
+  baseURL: string,
+  plugin = LANGUAGE_PLUGIN
 ): Promise<string> {
-  const response = await request.get(settingsUrl(baseURL), {
+  const response = await request.get(settingsUrl(baseURL, plugin), {
     headers: auth()
   });
   expect(response.ok()).toBe(true);
   return ((await response.json()) as { raw: string }).raw;
 }
 
-async function writeRaw(
+export async function writeRaw(
   request: APIRequestContext,
   baseURL: string,
-  raw: string
+  raw: string,
+  plugin = LANGUAGE_PLUGIN
 ): Promise<void> {
-  const response = await request.put(settingsUrl(baseURL), {
+  const response = await request.put(settingsUrl(baseURL, plugin), {
     headers: auth(),
     data: { raw }
   });

@@ -10,7 +10,12 @@ import * as path from 'path';
 
 import { expect, test } from '../fixtures';
 import { ARTIFACTS } from '../harness';
-import { changesTheLanguage, setLanguage } from '../language';
+import {
+  changesTheLanguage,
+  readRaw,
+  setLanguage,
+  writeRaw
+} from '../language';
 
 const NOTEBOOK = 'i18n.ipynb';
 
@@ -122,5 +127,27 @@ test('with JupyterLab in Chinese, ClassLab commands, toolbar, menu and settings 
   await page.screenshot({
     path: path.join(ARTIFACTS, 'i18n-zh_CN-settings.png')
   });
+
+  // A setting changed in the translated form is saved as usual (then put back: the server's settings are shared).
+  const jobs = '@classlab/gpu:jobs';
+  const before = await readRaw(request, baseURL!, jobs);
+  try {
+    const seconds = settings
+      .locator('.form-group', { hasText: '刷新间隔（秒）' })
+      .locator('input');
+    await seconds.fill('7');
+    // (The form writes plain JSON.)
+    await expect
+      .poll(async () => {
+        try {
+          return JSON.parse(await readRaw(request, baseURL!, jobs));
+        } catch {
+          return null;
+        }
+      })
+      .toMatchObject({ pollSeconds: 7 });
+  } finally {
+    await writeRaw(request, baseURL!, before, jobs);
+  }
   expect(consoleErrors).toEqual([]);
 });
