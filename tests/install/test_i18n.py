@@ -143,3 +143,9 @@ def test_schemas_the_extension_translates_are_extracted():
     ]
     # JupyterLab's server would leave it in English, and the extension does not translate it: nothing to extract.
     assert i18n.schema_messages({**schema, "jupyter.lab.transform": False}) == []
+
+
+def test_the_extensions_translate_settings_with_one_and_the_same_file():
+    """Slides and GPU each carry src/settingsText.ts (each extension installs alone): the copies stay equal."""
+    copies = {(REPO / f"extensions/{name}/src/settingsText.ts").read_text() for name in ("slides", "gpu")}
+    assert len(copies) == 1

@@ -4,6 +4,8 @@
  * JupyterLab's server translates the settings schemas of JupyterLab itself (from its language packs), never an
  * extension's. So a schema of ours that sets `"jupyter.lab.transform": true` is translated here instead, on its way
  * into the setting registry, from this extension's own catalog (scripts/i18n.py collects the strings from it).
+ * The slides and GPU extensions each carry this same file (each installs alone); tests/install/test_i18n.py keeps
+ * them equal.
  */
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { TranslationBundle } from '@jupyterlab/translation';
